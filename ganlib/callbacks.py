@@ -1,0 +1,175 @@
+"""Keras callbacks that watch a GAN train, keep its progress on disk, and stop it safely.
+
+- `SampleGrid`: after every epoch, draws the same fixed noise through the generator, so the
+  grids are comparable from epoch to epoch; saves `epoch_NNN.png` and can show it inline.
+- `HistoryFile`: appends each epoch's metrics and wall time to a JSON file.
+- `Checkpoint`: writes both networks, both optimizers, the epoch and the fixed noise after
+  every epoch, atomically (`ganlib.checkpoints`).
+- `StopOnDivergence`: stops at the first NaN or infinite loss, before it reaches a checkpoint.
+- `TimeLimit`: stops training after a wall-clock budget, for "train for 5 minutes".
+
+`make_gif` turns the saved grids into an animation of training.
+"""
+
+import json
+import math
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from ganlib import checkpoints, plotting
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite; the message names the epoch and the likely fix."""
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Generate a grid from `fixed_noise` `(n, latent_dim)` at the end of every epoch.
+
+    Args:
+        fixed_noise: the same noise every epoch, so changes in the grid are the generator's.
+        folder: where `epoch_NNN.png` files go (None: keep them in memory only).
+        show: also display each grid inline (in a notebook).
+    """
+
+    def __init__(self, fixed_noise, folder=None, show=False, columns=None):
+        super().__init__()
+        self.fixed_noise = np.asarray(fixed_noise, dtype="float32")
+        self.folder = Path(folder) if folder is not None else None
+        self.show = show
+        self.columns = columns
+        self.grids = []  # uint8 (height, width) pictures, one per epoch of this run.
+
+    def on_epoch_end(self, epoch, logs=None):
+        images = self.model.generator(self.fixed_noise, training=False)  # (n, 28, 28, 1)
+        grid = plotting.grid_array(np.asarray(images), self.columns)
+        self.grids.append(grid)
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            plotting.save_grid(np.asarray(images), self.folder / f"epoch_{epoch + 1:03d}.png",
+                               self.columns)
+        if self.show:
+            _show_inline(grid, f"Epoch {epoch + 1}")
+
+
+def _show_inline(grid, title):
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    figure, axis = plt.subplots(figsize=(grid.shape[1] / 60, grid.shape[0] / 60 + 0.3))
+    axis.imshow(grid, cmap="gray_r", vmin=0, vmax=255)
+    axis.set_title(title, fontsize=9)
+    axis.axis("off")
+    display(figure)
+    plt.close(figure)
+
+
+class HistoryFile(keras.callbacks.Callback):
+    """Append `{"epoch": N, <metrics>, "seconds": ...}` to a JSON list after every epoch.
+
+    `previous` holds the entries of earlier runs into the same folder, so a resumed run
+    continues the same history instead of starting a new one.
+    """
+
+    def __init__(self, path, previous=()):
+        super().__init__()
+        self.path = Path(path)
+        self.entries = list(previous)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None):
+        entry = {"epoch": epoch + 1}
+        entry.update({name: float(value) for name, value in (logs or {}).items()})
+        entry["seconds"] = round(time.monotonic() - self.started, 3)
+        self.entries.append(entry)
+        text = json.dumps(self.entries, indent=1).encode()
+        checkpoints.atomic_write(self.path, lambda handle: handle.write(text))
+
+
+def read_history(path):
+    """Read a history file written by `HistoryFile`: a list of per-epoch dicts."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        entries = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not valid JSON ({error}): delete it to start a new history.") from None
+    return entries
+
+
+def history_columns(entries):
+    """Turn a list of per-epoch dicts into `{metric: [value per epoch]}`, like `History.history`."""
+    names = [name for name in entries[0] if name != "epoch"] if entries else []
+    return {name: [entry.get(name, math.nan) for entry in entries] for name in names}
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """Save a resumable checkpoint into `folder` after every epoch (see `ganlib.checkpoints`)."""
+
+    def __init__(self, folder, fixed_noise, record=None, keep=2):
+        super().__init__()
+        self.folder = Path(folder)
+        self.fixed_noise = fixed_noise
+        self.record = record
+        self.keep = keep
+
+    def on_epoch_end(self, epoch, logs=None):
+        checkpoints.save_checkpoint(self.model, self.folder, epoch + 1, self.fixed_noise,
+                                    self.record, self.keep)
+
+
+class StopOnDivergence(keras.callbacks.Callback):
+    """Raise `TrainingDiverged` at the first batch whose loss is NaN or infinite.
+
+    Raising (instead of only stopping) ends `fit()` before the epoch's end, so the broken
+    weights never reach a checkpoint: the last one on disk is still good.
+    """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        for name in ("d_loss", "g_loss"):
+            value = float((logs or {}).get(name, 0.0))
+            if not math.isfinite(value):
+                raise TrainingDiverged(
+                    f"{name} became {value} in epoch {self.epoch + 1}, batch {batch + 1}: "
+                    "training diverged, most often because a learning rate is too high. "
+                    "Lower it (e.g. halve it) and resume; the last good checkpoint was kept."
+                )
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stop training once `seconds` of wall time have passed since `fit()` started."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_train_begin(self, logs=None):
+        self.started = time.monotonic()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.monotonic() - self.started >= self.seconds:
+            self.model.stop_training = True
+
+
+def make_gif(png_paths, gif_path, seconds_per_frame=0.25):
+    """Write the PNG grids `png_paths` (in order) as a looping GIF; returns its path, or None."""
+    import imageio.v3 as imageio
+
+    png_paths = list(png_paths)
+    if not png_paths:
+        return None
+    frames = np.stack([imageio.imread(path) for path in png_paths])
+    # Pillow's GIF writer takes milliseconds; the last frame stays longer so the result is easy to see.
+    milliseconds = int(seconds_per_frame * 1000)
+    durations = [milliseconds] * (len(frames) - 1) + [milliseconds * 4]
+    imageio.imwrite(gif_path, frames, plugin="pillow", duration=durations, loop=0)
+    return gif_path

@@ -1,0 +1,123 @@
+"""The `ganlib` command (also `python -m ganlib`).
+
+    ganlib train  --out DIR [--preset NAME] [--epochs N | --minutes M] [--batch-size B]
+                  [--seed S] [--data PATH] [--digits 0,3]
+    ganlib sample --generator PATH --n N --out FILE.npy|FILE.png [--seed S]
+
+Bad input ends the command with exit status 2 and one line saying what is wrong and how to fix
+it, never a traceback.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ganlib import models
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not positive: use 1 or more")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
+def _digit_list(text):
+    try:
+        digits = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of digits, e.g. 0,3") from None
+    if not digits or any(not 0 <= digit <= 9 for digit in digits):
+        raise argparse.ArgumentTypeError(f"{text!r}: digits are 0 to 9, e.g. --digits 0,3")
+    return digits
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="ganlib", description="Train and sample GANs on MNIST.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a GAN into an output folder (resumes there)")
+    train.add_argument("--out", required=True, type=Path, help="output folder")
+    train.add_argument("--preset", default="default", choices=list(models.PRESETS),
+                       help="model preset (default: %(default)s)")
+    budget = train.add_mutually_exclusive_group()
+    budget.add_argument("--epochs", type=_positive_int, help="epochs to train in all (default 10)")
+    budget.add_argument("--minutes", type=_positive_float, help="wall-clock minutes to train")
+    train.add_argument("--batch-size", type=_positive_int, help="images per step (preset's default)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    train.add_argument("--data", type=Path, help="mnist.npz or a folder of the four IDX files")
+    train.add_argument("--digits", type=_digit_list, help="keep only these classes, e.g. 0,3")
+    train.add_argument("--dataset", default="mnist", choices=["mnist", "fashion_mnist"])
+    train.add_argument("--latent-dim", type=_positive_int, default=100)
+
+    sample = commands.add_parser("sample", help="draw images from a saved generator")
+    sample.add_argument("--generator", required=True, type=Path, help="a generator.keras file")
+    sample.add_argument("--n", required=True, type=_positive_int, help="how many images")
+    sample.add_argument("--out", required=True, type=Path, help="FILE.npy (uint8) or FILE.png (grid)")
+    sample.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def run_train(args):
+    from ganlib.train import train
+
+    epochs = args.epochs if args.epochs is not None or args.minutes is not None else 10
+    result = train(args.out, preset=args.preset, epochs=epochs, minutes=args.minutes,
+                   batch_size=args.batch_size, seed=args.seed, data_path=args.data,
+                   digits=args.digits, latent_dim=args.latent_dim, dataset=args.dataset,
+                   verbose=1 if sys.stdout.isatty() else 2)
+    print(f"Trained {result.epochs_done} epochs. Wrote {args.out}/generator.keras, "
+          f"samples/, checkpoints/, history.json and progress.gif.")
+
+
+def run_sample(args):
+    from ganlib import data, plotting
+    from ganlib.gan import generate
+    from ganlib.train import load_generator
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".npy", ".png"):
+        raise ValueError(f"--out {args.out} must end in .npy (uint8 array) or .png (image grid).")
+    generator = load_generator(args.generator)
+    pixels = data.unscale_images(generate(generator, args.n, seed=args.seed))  # (n, 28, 28) uint8
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".npy":
+        np.save(args.out, pixels)
+    else:
+        plotting.save_grid(pixels, args.out)
+    print(f"Wrote {args.n} samples to {args.out}.")
+
+
+COMMANDS = {"train": run_train, "sample": run_sample}
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    from ganlib.callbacks import TrainingDiverged
+
+    try:
+        COMMANDS[args.command](args)
+    except (ValueError, FileNotFoundError, TrainingDiverged) as error:
+        print(f"ganlib {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"ganlib {args.command}: interrupted; a training run resumes from its last "
+              "checkpoint when started again with the same --out.", file=sys.stderr)
+        return 130
+    return 0

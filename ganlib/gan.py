@@ -1,0 +1,141 @@
+"""`GAN`: a generator and a discriminator trained against each other with `model.fit()`.
+
+Overriding `train_step` (the keras-io way) gives the GAN everything `fit()` offers: progress
+bars, callbacks, a `History`, and `tf.data` input. One step, on a batch of real images:
+
+1. Discriminator step(s): draw noise z, make fakes G(z), and move D to score real images
+   high and fakes low (`ganlib.losses.discriminator_loss`). Only D's weights change.
+2. Generator step: draw fresh noise, make fakes, and move G so that D scores them high
+   (`ganlib.losses.generator_loss_non_saturating`). Only G's weights change; D is used but not
+   updated, because its gradients are never applied.
+
+The step reports `d_loss`, `g_loss`, `d_real` (mean D(x) on real images), `d_fake` (mean
+D(G(z)) on fakes) and `d_accuracy` (share of real and fake images D classifies correctly).
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from ganlib import losses
+
+METRIC_NAMES = ("d_loss", "g_loss", "d_real", "d_fake", "d_accuracy")
+
+
+class GAN(keras.Model):
+    """A generator and a discriminator, trained together by `fit()`.
+
+    Args:
+        generator: a model from noise `(batch, latent_dim)` to images `(batch, 28, 28, 1)`.
+        discriminator: a model from images `(batch, 28, 28, 1)` to logits `(batch, 1)`.
+        seed: seeds the noise drawn in `train_step`, so a seeded run repeats exactly on CPU.
+    """
+
+    def __init__(self, generator, discriminator, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if generator.output_shape[1:] != discriminator.input_shape[1:]:
+            raise ValueError(
+                f"The generator makes images of shape {generator.output_shape[1:]} but the "
+                f"discriminator reads {discriminator.input_shape[1:]}: build them for one shape."
+            )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = generator.input_shape[-1]
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in METRIC_NAMES}
+        self.built = True  # Both networks are built already; nothing to infer from data.
+
+    def compile(self, d_optimizer, g_optimizer, generator_loss="non_saturating",
+                label_smoothing=0.0, d_steps=1, **kwargs):
+        """Set the two optimizers and how the game is played.
+
+        Args:
+            d_optimizer, g_optimizer: two different `keras.optimizers` instances; each keeps its
+                own moment estimates for its own network.
+            generator_loss: "non_saturating" (default) or "minimax".
+            label_smoothing: one-sided smoothing of the real labels, in [0, 0.5).
+            d_steps: discriminator updates per generator update (k in Goodfellow et al.).
+        """
+        super().compile(**kwargs)
+        if d_optimizer is g_optimizer:
+            raise ValueError("Pass two optimizer instances: each network needs its own state.")
+        if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
+            raise ValueError(f"d_steps must be a positive whole number, not {d_steps!r}.")
+        self.generator_loss_fn = losses.get_generator_loss(generator_loss)
+        losses.discriminator_loss(ops.zeros((1, 1)), ops.zeros((1, 1)), label_smoothing)  # checks it
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self.label_smoothing = float(label_smoothing)
+        self.d_steps = d_steps
+        # Creating the optimizer variables now (not lazily inside the first step) means a
+        # checkpoint can be restored into them before training starts.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    @property
+    def metrics(self):
+        # Listing the trackers here lets fit() reset them at the start of every epoch.
+        return list(self.trackers.values())
+
+    def call(self, noise, training=False):
+        """Generate images `(batch, 28, 28, 1)` from noise `(batch, latent_dim)`."""
+        return self.generator(noise, training=training)
+
+    def sample_noise(self, batch_size):
+        """Standard normal noise `(batch_size, latent_dim)` from the GAN's seeded generator."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def train_step(self, data):
+        # fit() may hand us (images, labels); the GAN ignores the labels.
+        real_images = data[0] if isinstance(data, (tuple, list)) else data
+        batch_size = ops.shape(real_images)[0]
+
+        for _ in range(self.d_steps):
+            noise = self.sample_noise(batch_size)
+            with tf.GradientTape() as tape:
+                fake_images = self.generator(noise, training=True)  # (batch, 28, 28, 1)
+                real_logits = self.discriminator(real_images, training=True)  # (batch, 1)
+                fake_logits = self.discriminator(fake_images, training=True)  # (batch, 1)
+                d_loss = losses.discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+            # Only the discriminator's variables are differentiated and updated here.
+            d_gradients = tape.gradient(d_loss, self.discriminator.trainable_variables)
+            self.d_optimizer.apply_gradients(zip(d_gradients, self.discriminator.trainable_variables))
+
+        noise = self.sample_noise(batch_size)
+        with tf.GradientTape() as tape:
+            generated_logits = self.discriminator(self.generator(noise, training=True), training=True)
+            g_loss = self.generator_loss_fn(generated_logits)
+        # The gradient flows through D into G, but only G's variables are updated.
+        g_gradients = tape.gradient(g_loss, self.generator.trainable_variables)
+        self.g_optimizer.apply_gradients(zip(g_gradients, self.generator.trainable_variables))
+
+        correct = ops.concatenate([ops.cast(real_logits > 0, "float32"),
+                                   ops.cast(fake_logits < 0, "float32")], axis=0)
+        values = {
+            "d_loss": d_loss,
+            "g_loss": g_loss,
+            "d_real": ops.mean(losses.probabilities(real_logits)),
+            "d_fake": ops.mean(losses.probabilities(fake_logits)),
+            "d_accuracy": ops.mean(correct),
+        }
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def generate(self, n, seed=None):
+        """Draw `n` images with the generator in inference mode: float32 `(n, 28, 28, 1)`."""
+        return generate(self.generator, n, seed)
+
+
+def generate(generator, n, seed=None, batch_size=500):
+    """Draw `n` images from a generator: float32 `(n, 28, 28, 1)` in its output range.
+
+    The noise comes from NumPy's generator seeded with `seed`, so the same seed gives the same
+    images from the same generator.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive whole number, not {n!r}.")
+    latent_dim = generator.input_shape[-1]
+    noise = np.random.default_rng(seed).standard_normal((n, latent_dim)).astype("float32")
+    return generator.predict(noise, batch_size=batch_size, verbose=0)

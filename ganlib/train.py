@@ -1,0 +1,226 @@
+"""`train()`: one call that trains a preset into an output folder, and resumes it there.
+
+This is what `ganlib train` runs, and what the notebooks use once they have shown the pieces.
+The folder it writes:
+
+    DIR/config.json           the run's settings (a resumed run must use the same ones)
+    DIR/checkpoints/          epoch_NNNN.npz, the newest two (see ganlib.checkpoints)
+    DIR/samples/epoch_NNN.png a grid from the same fixed noise after every epoch
+    DIR/history.json          per-epoch metrics and seconds
+    DIR/progress.gif          the grids as an animation
+    DIR/generator.keras       the trained generator, for keras.models.load_model
+
+Started again on a folder that holds a checkpoint, it loads the networks, the optimizers, the
+fixed noise and the history, and carries on from the last finished epoch.
+"""
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from ganlib import callbacks as gan_callbacks
+from ganlib import checkpoints, data, models
+from ganlib.gan import GAN
+
+SAMPLE_COUNT = 64  # Images in each per-epoch grid: an 8x8 picture.
+# Settings a resumed run must share with the run that wrote the checkpoint.
+RESUME_KEYS = ("preset", "latent_dim", "batch_size", "digits", "scale", "dataset")
+
+
+@dataclass
+class TrainResult:
+    """What `train()` returns: the trained GAN, its history, and where things were written."""
+
+    gan: GAN
+    history: dict
+    out_dir: Path
+    epochs_done: int
+    resumed_from: int = 0
+    sample_grids: list = field(default_factory=list)
+
+
+def set_seed(seed, deterministic=True):
+    """Seed Python, NumPy and TensorFlow; with `deterministic`, make TensorFlow ops repeatable.
+
+    On CPU, the same seed then gives bit-identical losses and samples. Op determinism costs a
+    little speed on GPU and cannot be switched off again in the same process.
+    """
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+
+
+def make_optimizers(preset_name, d_learning_rate=None, g_learning_rate=None):
+    """Two Adam optimizers with the preset's learning rates and beta_1, unless overridden."""
+    settings = models.check_preset(preset_name)["training"]
+    d_learning_rate = d_learning_rate or settings["d_learning_rate"]
+    g_learning_rate = g_learning_rate or settings["g_learning_rate"]
+    for name, value in (("d_learning_rate", d_learning_rate), ("g_learning_rate", g_learning_rate)):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+            raise ValueError(f"{name} must be a positive number such as 2e-4, not {value!r}.")
+    return (keras.optimizers.Adam(d_learning_rate, beta_1=settings["beta_1"]),
+            keras.optimizers.Adam(g_learning_rate, beta_1=settings["beta_1"]))
+
+
+def check_writable(folder):
+    """Create `folder` and prove a file can be written there, before any training time is spent."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-") as handle:
+            handle.write(b"\0" * 65536)  # A checkpoint needs room, not only a directory entry.
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        raise ValueError(
+            f"Cannot write to the output folder {folder} ({error.strerror or error}): "
+            "choose a folder you can write to, on a disk with free space."
+        ) from None
+
+
+def _check_budget(epochs, minutes):
+    if epochs is not None and minutes is not None:
+        raise ValueError("Give epochs or minutes, not both.")
+    if epochs is None and minutes is None:
+        raise ValueError("Give how long to train: epochs=N or minutes=M.")
+    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer))
+                               or epochs < 1):
+        raise ValueError(f"epochs must be a whole number of at least 1, not {epochs!r}.")
+    if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, (int, float))
+                                or not math.isfinite(minutes) or minutes <= 0):
+        raise ValueError(f"minutes must be a positive number, not {minutes!r}.")
+
+
+def train(out_dir, preset="default", epochs=None, minutes=None, batch_size=None, seed=0,
+          data_path=None, digits=None, latent_dim=100, scale="tanh", dataset="mnist",
+          images=None, d_learning_rate=None, g_learning_rate=None, label_smoothing=None,
+          d_steps=1, show_samples=False, verbose=1, deterministic=True, log=print):
+    """Train the preset `preset` into `out_dir` for `epochs` epochs or `minutes` of wall time.
+
+    `images` (uint8 `(n, 28, 28)`) trains on an array you loaded yourself; otherwise the data is
+    loaded with `ganlib.data.load_mnist(path=data_path, digits=digits, dataset=dataset)`.
+    `epochs` counts from the start of the run, so a resumed run with `epochs=20` stops at
+    epoch 20. Returns a `TrainResult`.
+    """
+    preset_settings = models.check_preset(preset)
+    _check_budget(epochs, minutes)
+    digits = data._check_digits(digits)
+    out_dir = Path(out_dir)
+    check_writable(out_dir)
+    if images is None:
+        images, _ = data.load_mnist("train", digits=digits, path=data_path, dataset=dataset)
+    batch_size = batch_size or preset_settings["training"]["batch_size"]
+
+    config = {"preset": preset, "latent_dim": latent_dim, "batch_size": batch_size,
+              "digits": digits, "scale": scale, "dataset": dataset, "seed": seed,
+              "images": int(len(images))}
+    dataset_pipeline = data.make_dataset(images, batch_size, scale=scale, seed=seed)
+
+    set_seed(seed, deterministic)
+    generator, discriminator = models.build_preset(
+        preset, latent_dim, output_activation="tanh" if scale == "tanh" else "sigmoid")
+    gan = GAN(generator, discriminator, seed=seed)
+    if label_smoothing is None:
+        label_smoothing = preset_settings["training"]["label_smoothing"]
+    gan.compile(*make_optimizers(preset, d_learning_rate, g_learning_rate),
+                label_smoothing=label_smoothing, d_steps=d_steps)
+
+    start_epoch, fixed_noise, previous_history = 0, None, []
+    checkpoint_path, arrays = checkpoints.latest_checkpoint(out_dir / "checkpoints")
+    if checkpoint_path is not None:
+        _check_same_run(out_dir / "config.json", config)
+        start_epoch, fixed_noise, _ = checkpoints.restore_checkpoint(gan, arrays)
+        # Epochs after the checkpoint (a run killed between writing history and checkpoint)
+        # are dropped: they will be trained again.
+        previous_history = [entry for entry in gan_callbacks.read_history(out_dir / "history.json")
+                            if entry["epoch"] <= start_epoch]
+        log(f"Resuming from {checkpoint_path} (epoch {start_epoch} done).")
+    else:
+        fixed_noise = np.random.default_rng(seed).standard_normal(
+            (SAMPLE_COUNT, latent_dim)).astype("float32")
+        text = json.dumps(config, indent=1).encode()
+        checkpoints.atomic_write(out_dir / "config.json", lambda handle: handle.write(text))
+
+    total_epochs = epochs if epochs is not None else start_epoch + 1_000_000
+    sample_grid = gan_callbacks.SampleGrid(fixed_noise, out_dir / "samples", show=show_samples,
+                                           columns=8)
+    history_file = gan_callbacks.HistoryFile(out_dir / "history.json", previous_history)
+    callback_list = [gan_callbacks.StopOnDivergence(), sample_grid, history_file,
+                     gan_callbacks.Checkpoint(out_dir / "checkpoints", fixed_noise, config)]
+    if minutes is not None:
+        callback_list.append(gan_callbacks.TimeLimit(minutes * 60))
+
+    if start_epoch >= total_epochs:
+        log(f"{out_dir} already holds {start_epoch} epochs; nothing to train.")
+    else:
+        gan.fit(dataset_pipeline, epochs=total_epochs, initial_epoch=start_epoch,
+                callbacks=callback_list, verbose=verbose, shuffle=False)
+
+    epochs_done = history_file.entries[-1]["epoch"] if history_file.entries else start_epoch
+    save_generator(gan.generator, out_dir / "generator.keras")
+    sample_paths = [out_dir / "samples" / f"epoch_{entry['epoch']:03d}.png"
+                    for entry in history_file.entries]
+    gan_callbacks.make_gif([path for path in sample_paths if path.exists()],
+                           out_dir / "progress.gif")
+    return TrainResult(gan, gan_callbacks.history_columns(history_file.entries), out_dir,
+                       epochs_done, start_epoch, sample_grid.grids)
+
+
+def _check_same_run(config_path, config):
+    if not config_path.exists():
+        return
+    saved = json.loads(config_path.read_text())
+    for key in RESUME_KEYS:
+        if saved.get(key) != config.get(key):
+            raise ValueError(
+                f"{config_path.parent} holds a run with {key}={saved.get(key)!r}, but this run "
+                f"asks for {key}={config.get(key)!r}: use the same setting to resume, or "
+                "train into a new output folder."
+            )
+
+
+def save_generator(generator, path):
+    """Save a generator as a `.keras` file, atomically (a temporary file, then a rename)."""
+    path = Path(path)
+    temporary = path.with_name(path.stem + ".tmp.keras")
+    generator.save(temporary)
+    os.replace(temporary, path)
+    return path
+
+
+def load_generator(path, latent_dim=None):
+    """Load a generator saved as `.keras`, safely (no arbitrary code), and check what it is.
+
+    Raises FileNotFoundError for a missing file and ValueError for a file that is not a Keras
+    model, is not a generator of 28x28 images, or takes another latent size than `latent_dim`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No generator at {path}: train one with `ganlib train --out DIR`.")
+    try:
+        generator = keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as error:  # Keras raises several types for a file that is not a model.
+        raise ValueError(
+            f"{path} is not a Keras model file ({type(error).__name__}): pass the "
+            "generator.keras that `ganlib train` wrote."
+        ) from None
+    if len(generator.inputs) != 1 or len(generator.input_shape) != 2 \
+            or tuple(generator.output_shape[1:]) != models.IMAGE_SHAPE:
+        raise ValueError(
+            f"{path} maps {generator.input_shape} to {generator.output_shape}, not noise "
+            "(batch, latent_dim) to images (batch, 28, 28, 1): is it a discriminator?"
+        )
+    if latent_dim is not None and generator.input_shape[-1] != latent_dim:
+        raise ValueError(
+            f"{path} takes noise of size {generator.input_shape[-1]}, not {latent_dim}: "
+            f"use latent_dim={generator.input_shape[-1]}."
+        )
+    return generator
