@@ -13,7 +13,7 @@ endif
 endif
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup test course clean
+.PHONY: setup test course notebooks clean
 
 setup: $(STAMP)
 
@@ -25,11 +25,19 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $@
 
+# Unit tests, then every notebook under nbval with short training budgets (GANLIB_QUICK=1).
 test: setup
-	$(BIN)/python -m pytest
+	GANLIB_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
+# The whole course, headless: executed notebooks, HTML copies and build/course/index.html.
+# Extra notebook parameters: make course P="-p EPOCHS 3".
 course: setup
-	$(BIN)/ganlib train --out build/default --epochs 10
+	$(BIN)/ganlib course --out build/course $(P)
+
+# Re-execute the committed notebooks in place (the only way their outputs are made).
+notebooks: setup
+	$(BIN)/ganlib notebooks
 
 clean:
 	rm -rf build

@@ -3,6 +3,8 @@
     ganlib train  --out DIR [--preset NAME] [--epochs N | --minutes M] [--batch-size B]
                   [--seed S] [--data PATH] [--digits 0,3]
     ganlib sample --generator PATH --n N --out FILE.npy|FILE.png [--seed S]
+    ganlib course [--out DIR] [-p NAME VALUE ...] [NOTEBOOK ...]
+    ganlib notebooks [NOTEBOOK ...]
 
 Bad input ends the command with exit status 2 and one line saying what is wrong and how to fix
 it, never a traceback.
@@ -71,6 +73,15 @@ def build_parser():
     sample.add_argument("--n", required=True, type=_positive_int, help="how many images")
     sample.add_argument("--out", required=True, type=Path, help="FILE.npy (uint8) or FILE.png (grid)")
     sample.add_argument("--seed", type=int, default=0)
+
+    course = commands.add_parser("course", help="run every notebook headless into a folder")
+    course.add_argument("--out", type=Path, default=Path("build/course"))
+    course.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                        metavar=("NAME", "VALUE"), help="set a notebook parameter, e.g. -p EPOCHS 3")
+    course.add_argument("notebooks", nargs="*", type=Path, help="only these notebooks")
+
+    notebooks = commands.add_parser("notebooks", help="re-execute the committed notebooks in place")
+    notebooks.add_argument("notebooks", nargs="*", type=Path, help="only these notebooks")
     return parser
 
 
@@ -104,7 +115,26 @@ def run_sample(args):
     print(f"Wrote {args.n} samples to {args.out}.")
 
 
-COMMANDS = {"train": run_train, "sample": run_sample}
+def run_course(args):
+    from ganlib import course
+
+    parameters = {name: course.parse_parameter(value) for name, value in args.parameter}
+    for path in args.notebooks:
+        if not path.exists():
+            raise FileNotFoundError(f"No notebook {path}: list them with `ls notebooks/`.")
+    rows = course.run_course(args.out, parameters, args.notebooks or None)
+    print(f"Ran {len(rows)} notebooks in {sum(row['seconds'] for row in rows):.0f} s; "
+          f"open {args.out}/index.html.")
+
+
+def run_notebooks(args):
+    from ganlib import course
+
+    course.regenerate(args.notebooks or None)
+
+
+COMMANDS = {"train": run_train, "sample": run_sample, "course": run_course,
+            "notebooks": run_notebooks}
 
 
 def main(argv=None):
