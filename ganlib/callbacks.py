@@ -171,5 +171,7 @@ def make_gif(png_paths, gif_path, seconds_per_frame=0.25):
     # Pillow's GIF writer takes milliseconds; the last frame stays longer so the result is easy to see.
     milliseconds = int(seconds_per_frame * 1000)
     durations = [milliseconds] * (len(frames) - 1) + [milliseconds * 4]
+    if len(frames) == 1:
+        durations = durations[0]  # Pillow wants one number, not a list, for a single frame.
     imageio.imwrite(gif_path, frames, plugin="pillow", duration=durations, loop=0)
     return gif_path

@@ -27,8 +27,8 @@ CHECKPOINT_PATTERN = re.compile(r"^epoch_(\d{4,})\.npz$")
 def _variable_groups(gan):
     """The variables a checkpoint stores, by group, in a fixed order."""
     return {
-        "generator": gan.generator.weights,
-        "discriminator": gan.discriminator.weights,
+        "generator": gan.generator.variables,  # Weights, batch-norm statistics, dropout seeds.
+        "discriminator": gan.discriminator.variables,
         "g_optimizer": gan.g_optimizer.variables,
         "d_optimizer": gan.d_optimizer.variables,
         "noise_generator": [gan.seed_generator.state],

@@ -3,6 +3,8 @@
     ganlib train  --out DIR [--preset NAME] [--epochs N | --minutes M] [--batch-size B]
                   [--seed S] [--data PATH] [--digits 0,3]
     ganlib sample --generator PATH --n N --out FILE.npy|FILE.png [--seed S]
+    ganlib evaluate (--generator PATH | --samples FILE.npy) [--n 10000] [--json] [--data PATH]
+    ganlib train-classifier [--epochs N] [--data PATH] [--out FILE.weights.h5]
     ganlib course [--out DIR] [-p NAME VALUE ...] [NOTEBOOK ...]
     ganlib notebooks [NOTEBOOK ...]
 
@@ -82,6 +84,27 @@ def build_parser():
 
     notebooks = commands.add_parser("notebooks", help="re-execute the committed notebooks in place")
     notebooks.add_argument("notebooks", nargs="*", type=Path, help="only these notebooks")
+
+    evaluate = commands.add_parser("evaluate", help="score a generator or saved samples with "
+                                   "FID-MNIST and friends, beside real data")
+    source = evaluate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--generator", type=Path, help="a generator.keras file")
+    source.add_argument("--samples", type=Path, help="FILE.npy of images (n, 28, 28), uint8 or "
+                        "floats in [0, 1] or [-1, 1]")
+    evaluate.add_argument("--n", type=_positive_int, help="images to score (default: 10000, or "
+                          "all the samples up to 10000)")
+    evaluate.add_argument("--json", action="store_true", help="end with one line of JSON")
+    evaluate.add_argument("--data", type=Path, help="mnist.npz or a folder of the four IDX files")
+    evaluate.add_argument("--seed", type=int, default=0)
+
+    classifier = commands.add_parser("train-classifier",
+                                     help="train the MNIST classifier the metrics are computed on")
+    classifier.add_argument("--epochs", type=_positive_int, default=10,
+                            help="epochs (default: %(default)s)")
+    classifier.add_argument("--data", type=Path, help="mnist.npz or a folder of the four IDX files")
+    classifier.add_argument("--out", type=Path, help="FILE.weights.h5 (default: the weights "
+                            "shipped in ganlib/weights/, which the metrics load)")
+    classifier.add_argument("--seed", type=int, default=0)
     return parser
 
 
@@ -133,8 +156,36 @@ def run_notebooks(args):
     course.regenerate(args.notebooks or None)
 
 
+def run_evaluate(args):
+    from ganlib import metrics
+
+    if args.samples is not None:
+        samples = metrics.load_samples(args.samples)
+        n = args.n or min(len(np.atleast_1d(samples)), metrics.STANDARD_N)
+    else:
+        from ganlib.gan import generate
+        from ganlib.train import load_generator
+
+        n = args.n or metrics.STANDARD_N
+        samples = generate(load_generator(args.generator), n, seed=args.seed)
+    results = metrics.evaluate(samples, n=n, data_path=args.data, seed=args.seed,
+                               log=lambda text: print(text, file=sys.stderr))
+    print(metrics.format_report(results))
+    if args.json:
+        print(metrics.results_json(results))
+
+
+def run_train_classifier(args):
+    from ganlib import classifier
+
+    classifier.train_classifier(args.out or classifier.WEIGHTS_PATH, epochs=args.epochs,
+                                data_path=args.data, seed=args.seed,
+                                verbose=1 if sys.stdout.isatty() else 2)
+
+
 COMMANDS = {"train": run_train, "sample": run_sample, "course": run_course,
-            "notebooks": run_notebooks}
+            "notebooks": run_notebooks, "evaluate": run_evaluate,
+            "train-classifier": run_train_classifier}
 
 
 def main(argv=None):

@@ -148,18 +148,22 @@ def read_data_file(place, split="train"):
     image_key, label_key = prefix.split()
     try:
         with np.load(place, allow_pickle=False) as archive:
-            missing = [key for key in (image_key, label_key) if key not in archive.files]
-            if missing:
-                raise ValueError(
-                    f"{place} has no array {missing[0]!r} (it holds {archive.files}): "
-                    "use an .npz in Keras' layout with x_train, y_train, x_test, y_test."
-                )
-            images, labels = archive[image_key], archive[label_key]
-    except (OSError, EOFError, zipfile.BadZipFile) as error:
+            arrays = {key: archive[key] for key in archive.files if key in (image_key, label_key)}
+            files = archive.files
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, zipfile.BadZipFile) as error:
+        # ValueError: neither a zip archive nor an .npy header; TypeError and AttributeError:
+        # a single .npy array, which has no named arrays.
         raise ValueError(
             f"{place} is not a readable .npz file ({error}): download it again, or point "
             "at a folder of the four MNIST IDX files instead."
         ) from None
+    for key in (image_key, label_key):
+        if key not in arrays:
+            raise ValueError(
+                f"{place} has no array {key!r} (it holds {files}): "
+                "use an .npz in Keras' layout with x_train, y_train, x_test, y_test."
+            )
+    images, labels = arrays[image_key], arrays[label_key]
     return _check_arrays(images, labels, str(place))
 
 

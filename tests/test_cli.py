@@ -1,0 +1,101 @@
+"""The `ganlib` command end to end on a few hundred images, and its one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import REPOSITORY
+
+
+def assert_one_line_error(completed, *fragments):
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    assert "Traceback" not in completed.stderr
+    last = completed.stderr.strip().splitlines()[-1]
+    assert last.startswith("ganlib ") and "error:" in last
+    for fragment in fragments:
+        assert fragment in last, last
+
+
+def test_train_resume_and_sample_end_to_end(cli, tiny_npz, tmp_path):
+    out = tmp_path / "run"
+    first = cli("train", "--out", out, "--epochs", "2", "--data", tiny_npz, "--batch-size", "64")
+    assert first.returncode == 0, first.stderr[-3000:]
+    for name in ("generator.keras", "history.json", "progress.gif", "config.json",
+                 "samples/epoch_001.png", "samples/epoch_002.png", "checkpoints/epoch_0002.npz"):
+        assert (out / name).exists(), name
+    assert "Resuming" not in first.stdout
+
+    second = cli("train", "--out", out, "--epochs", "3", "--data", tiny_npz, "--batch-size", "64")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "Resuming from" in second.stdout and "epoch 2 done" in second.stdout
+    history = json.loads((out / "history.json").read_text())
+    assert [entry["epoch"] for entry in history] == [1, 2, 3]
+    assert {"d_loss", "g_loss", "d_real", "d_fake", "d_accuracy", "seconds"} <= set(history[0])
+
+    npy = tmp_path / "samples.npy"
+    sampled = cli("sample", "--generator", out / "generator.keras", "--n", "10", "--out", npy)
+    assert sampled.returncode == 0, sampled.stderr[-3000:]
+    pixels = np.load(npy)
+    assert pixels.shape == (10, 28, 28) and pixels.dtype == np.uint8
+    png = tmp_path / "grid.png"
+    assert cli("sample", "--generator", out / "generator.keras", "--n", "16", "--out", png).returncode == 0
+    assert Image.open(png).size[0] > 4 * 28
+
+
+def test_digits_and_minutes(cli, tiny_npz, tmp_path):
+    out = tmp_path / "zeros"
+    completed = cli("train", "--out", out, "--minutes", "0.05", "--data", tiny_npz, "--digits", "0",
+                    "--batch-size", "8")
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    config = json.loads((out / "config.json").read_text())
+    assert config["digits"] == [0] and config["images"] == int(
+        (np.load(tiny_npz)["y_train"] == 0).sum())
+    assert json.loads((out / "history.json").read_text())  # At least one (partial) epoch.
+
+
+def test_resuming_with_another_preset_is_refused(cli, tiny_npz, tmp_path):
+    out = tmp_path / "run"
+    assert cli("train", "--out", out, "--epochs", "1", "--data", tiny_npz, "--batch-size", "64",
+               "--preset", "mlp").returncode == 0
+    completed = cli("train", "--out", out, "--epochs", "2", "--data", tiny_npz, "--batch-size", "64")
+    assert_one_line_error(completed, "preset='mlp'", "new output folder")
+
+
+@pytest.mark.parametrize("arguments, fragments", [
+    (["train", "--preset", "huge"], ["invalid choice: 'huge'", "tutorial"]),
+    (["train", "--epochs", "0"], ["not positive"]),
+    (["train", "--batch-size", "5000"], ["larger than the 320 images"]),
+    (["train", "--digits", "0,12"], ["digits are 0 to 9"]),
+    (["train", "--data", "MISSING"], ["does not exist"]),
+    (["train", "--data", "CORRUPT"], ["not a readable .npz"]),
+    (["train", "--epochs", "2", "--minutes", "3"], ["not allowed with argument"]),
+    (["sample", "--generator", "MISSING", "--n", "4", "--out", "x.npy"], ["No generator at"]),
+    (["sample", "--generator", "CORRUPT", "--n", "4", "--out", "x.npy"], ["not a Keras model"]),
+    (["sample", "--generator", "MISSING", "--n", "4", "--out", "x.txt"], [".npy", ".png"]),
+])
+def test_bad_input_is_one_clear_line(cli, tiny_npz, tmp_path, arguments, fragments):
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"not a zip")
+    replace = {"MISSING": str(tmp_path / "missing"), "CORRUPT": str(corrupt)}
+    arguments = [replace.get(argument, argument) for argument in arguments]
+    if arguments[0] == "train":
+        arguments += ["--out", str(tmp_path / "out")]
+        if "--data" not in arguments:
+            arguments += ["--data", str(tiny_npz)]
+    # argparse's own errors print a usage line first; the last line is the error either way.
+    assert_one_line_error(cli(*arguments), *fragments)
+
+
+def test_generator_reloads_in_a_fresh_process(cli, tiny_npz, tmp_path):
+    out = tmp_path / "run"
+    assert cli("train", "--out", out, "--epochs", "1", "--data", tiny_npz, "--batch-size", "64").returncode == 0
+    script = ("import sys, keras, numpy as np; g = keras.models.load_model(sys.argv[1]); "
+              "x = g.predict(np.zeros((2, 100), 'float32'), verbose=0); print(x.shape, x.min() >= -1)")
+    completed = subprocess.run([sys.executable, "-c", script, str(out / "generator.keras")],
+                               capture_output=True, text=True, timeout=300, cwd=REPOSITORY)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert completed.stdout.strip().splitlines()[-1] == "(2, 28, 28, 1) True"
