@@ -76,8 +76,8 @@ def check_parameters(path, parameters):
             accepted[name] = value
         else:
             raise ValueError(
-                f"Parameter {name}={value!r} is a {type(value).__name__}, but {path.name} expects "
-                f"a {type(default).__name__} like its default {default!r}: pass e.g. "
+                f"Parameter {name}={value!r} is of type {type(value).__name__}, but {path.name} "
+                f"expects {type(default).__name__} like its default {default!r}: pass e.g. "
                 f"-p {name} {default!r}."
             )
     return accepted

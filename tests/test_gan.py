@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from ganlib import GAN, models, train
+from ganlib import GAN, models
 
 
 class RecordingSGD(keras.optimizers.SGD):

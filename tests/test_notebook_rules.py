@@ -1,0 +1,73 @@
+"""Rules every committed notebook follows (see notebooks/README.md), and the course runner."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ganlib import course
+
+NOTEBOOKS = course.find_notebooks()
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def cells(path):
+    return json.loads(Path(path).read_text())["cells"]
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+def test_the_course_has_its_first_five_notebooks():
+    names = [path.stem for path in NOTEBOOKS]
+    assert names[:5] == ["01_data", "02_discriminator", "03_generator", "04_gan", "05_training"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_title_badge_and_sections(path):
+    notebook_cells = cells(path)
+    first = source(notebook_cells[0])
+    assert first.startswith("# "), "the first cell starts with an H1 title"
+    relative = path.relative_to(REPOSITORY).as_posix()
+    assert f"]({course.colab_url(relative)})" in first, \
+        f"the first cell holds the Colab badge for {relative}"
+    text = "\n".join(source(cell) for cell in notebook_cells if cell["cell_type"] == "markdown")
+    for heading in ("## Overview", "## Setup", "## Summary", "## Exercises"):
+        assert heading in text, f"{path.name} has no '{heading}' section"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_parameters_cell(path):
+    tagged = [cell for cell in cells(path) if "parameters" in cell["metadata"].get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell is tagged 'parameters'"
+    defaults = course.notebook_parameters(path)
+    assert defaults and all(name.isupper() for name in defaults), defaults
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_committed_outputs_are_clean(path):
+    code_cells = [cell for cell in cells(path) if cell["cell_type"] == "code"]
+    outputs = [output for cell in code_cells for output in cell["outputs"]]
+    assert outputs, "the notebook is committed with its outputs"
+    assert not [o for o in outputs if o["output_type"] == "error"], "a committed output is an error"
+    assert any("image/png" in o.get("data", {}) for o in outputs), "the notebook shows a figure"
+    warnings = [o for o in outputs if o.get("name") == "stderr" and "Warning" in "".join(o["text"])]
+    assert len(warnings) <= 1, f"{len(warnings)} cells print warnings"
+    metadata = json.loads(path.read_text())["metadata"]
+    assert "papermill" not in metadata, "run `make notebooks` (it normalises the JSON)"
+
+
+def test_parameters_of_the_wrong_type_are_refused(tmp_path):
+    notebook = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]},
+                           "source": "EPOCHS = 3\nRATE = 2e-4\nNAME = 'x'", "outputs": [],
+                           "execution_count": None}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "01_example.ipynb"
+    path.write_text(json.dumps(notebook))
+    assert course.check_parameters(path, {"EPOCHS": 5, "RATE": 1, "OTHER": "ignored"}) == \
+        {"EPOCHS": 5, "RATE": 1}
+    with pytest.raises(ValueError, match="EPOCHS='five' is of type str.*expects int"):
+        course.check_parameters(path, {"EPOCHS": "five"})
+    assert course.parse_parameter("3") == 3 and course.parse_parameter("[0, 3]") == [0, 3]
+    assert course.parse_parameter("default") == "default"
