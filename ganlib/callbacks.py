@@ -141,7 +141,9 @@ class StopOnDivergence(keras.callbacks.Callback):
                 raise TrainingDiverged(
                     f"{name} became {value} in epoch {self.epoch + 1}, batch {batch + 1}: "
                     "training diverged, most often because a learning rate is too high. "
-                    "Lower it (e.g. halve it) and resume; the last good checkpoint was kept."
+                    "Lower it (e.g. halve it: --d-learning-rate/--g-learning-rate for `ganlib train`, "
+                    "d_learning_rate=/g_learning_rate= for train()) and resume; the last good "
+                    "checkpoint was kept."
                 )
 
 

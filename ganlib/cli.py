@@ -69,6 +69,10 @@ def build_parser():
     train.add_argument("--digits", type=_digit_list, help="keep only these classes, e.g. 0,3")
     train.add_argument("--dataset", default="mnist", choices=["mnist", "fashion_mnist"])
     train.add_argument("--latent-dim", type=_positive_int, default=100)
+    train.add_argument("--d-learning-rate", type=_positive_float,
+                       help="discriminator's Adam learning rate (preset's default)")
+    train.add_argument("--g-learning-rate", type=_positive_float,
+                       help="generator's Adam learning rate (preset's default)")
 
     sample = commands.add_parser("sample", help="draw images from a saved generator")
     sample.add_argument("--generator", required=True, type=Path, help="a generator.keras file")
@@ -115,6 +119,7 @@ def run_train(args):
     result = train(args.out, preset=args.preset, epochs=epochs, minutes=args.minutes,
                    batch_size=args.batch_size, seed=args.seed, data_path=args.data,
                    digits=args.digits, latent_dim=args.latent_dim, dataset=args.dataset,
+                   d_learning_rate=args.d_learning_rate, g_learning_rate=args.g_learning_rate,
                    verbose=1 if sys.stdout.isatty() else 2)
     print(f"Trained {result.epochs_done} epochs. Wrote {args.out}/generator.keras, "
           f"samples/, checkpoints/, history.json and progress.gif.")

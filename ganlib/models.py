@@ -42,7 +42,9 @@ PRESETS = {
     "default": {
         "family": "dcgan",
         "generator": {"filters": (128, 64), "strides": (2, 2), "kernel_size": 4},
-        "discriminator": {"filters": (32, 64), "kernel_size": 4, "dropout": 0.3},
+        # Without dropout this discriminator learns faster per image and per second on a CPU
+        # (bench/RESULTS.md); the generator keeps up because the discriminator is narrow.
+        "discriminator": {"filters": (32, 64), "kernel_size": 4, "dropout": 0.0},
         "training": {"batch_size": 64, "d_learning_rate": 2e-4, "g_learning_rate": 2e-4,
                      "beta_1": 0.5, "label_smoothing": 0.0},
     },
@@ -114,13 +116,16 @@ def dcgan_generator(latent_dim=100, filters=(256, 128, 64), strides=(1, 2, 2), k
     return model
 
 
-def dcgan_discriminator(filters=(64, 128), kernel_size=5, dropout=0.3, name="discriminator"):
+def dcgan_discriminator(filters=(64, 128), kernel_size=5, dropout=0.3, batch_norm=False,
+                        name="discriminator"):
     """The DCGAN discriminator: images `(batch, 28, 28, 1)` -> logits `(batch, 1)`.
 
     Each entry of `filters` adds `Conv2D (stride 2) -> LeakyReLU -> Dropout`, halving the image
     side (28 -> 14 -> 7). Strided convolutions replace pooling so the network learns how to
     downsample; LeakyReLU keeps a gradient for negative inputs, which the generator learns from;
     dropout slows the discriminator down so it does not win too early. A Dense layer gives the logit.
+    `batch_norm=True` adds batch normalisation after every convolution but the first, as in the
+    DCGAN paper.
     """
     _check_filters("filters", filters)
     _check_positive_int("kernel_size", kernel_size)
@@ -129,8 +134,12 @@ def dcgan_discriminator(filters=(64, 128), kernel_size=5, dropout=0.3, name="dis
 
     images = keras.Input(shape=IMAGE_SHAPE, name="images")
     x = images
-    for block_filters in filters:
-        x = layers.Conv2D(block_filters, kernel_size, strides=2, padding="same")(x)
+    for index, block_filters in enumerate(filters):
+        normalise = batch_norm and index > 0
+        x = layers.Conv2D(block_filters, kernel_size, strides=2, padding="same",
+                          use_bias=not normalise)(x)
+        if normalise:
+            x = layers.BatchNormalization()(x)
         x = layers.LeakyReLU(negative_slope=0.3)(x)
         x = layers.Dropout(dropout)(x)
     x = layers.Flatten()(x)

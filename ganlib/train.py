@@ -137,7 +137,11 @@ def train(out_dir, preset="default", epochs=None, minutes=None, batch_size=None,
     checkpoint_path, arrays = checkpoints.latest_checkpoint(out_dir / "checkpoints")
     if checkpoint_path is not None:
         _check_same_run(out_dir / "config.json", config)
+        rates = [float(optimizer.learning_rate) for optimizer in (gan.d_optimizer, gan.g_optimizer)]
         start_epoch, fixed_noise, _ = checkpoints.restore_checkpoint(gan, arrays)
+        # The checkpoint holds the old learning rates too; the ones asked for now win, so a
+        # run that diverged can resume with a lower rate.
+        gan.d_optimizer.learning_rate, gan.g_optimizer.learning_rate = rates
         # Epochs after the checkpoint (a run killed between writing history and checkpoint)
         # are dropped: they will be trained again.
         previous_history = [entry for entry in gan_callbacks.read_history(out_dir / "history.json")

@@ -1,0 +1,95 @@
+"""Faults a learner meets, caused for real: a killed run, a broken checkpoint, NaN, a bad folder."""
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import REPOSITORY
+from ganlib import checkpoints
+from ganlib import train as training
+
+
+def train_command(out, data, epochs, *extra):
+    return [sys.executable, "-m", "ganlib", "train", "--out", str(out), "--data", str(data),
+            "--epochs", str(epochs), "--batch-size", "16", *map(str, extra)]
+
+
+def test_sigkill_mid_epoch_then_resume_finishes_the_run(tiny_npz, tmp_path, cli):
+    out = tmp_path / "run"
+    process = subprocess.Popen(train_command(out, tiny_npz, 6), cwd=REPOSITORY,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    deadline = time.monotonic() + 300
+    while not (out / "checkpoints" / "epoch_0002.npz").exists():
+        assert process.poll() is None, "training ended before it could be killed"
+        assert time.monotonic() < deadline, "no checkpoint after 300 s"
+        time.sleep(0.05)
+    time.sleep(0.3)  # Into the next epoch (20 steps of 16 images each).
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed_at = checkpoints.list_checkpoints(out / "checkpoints")[-1]
+    killed_epoch = int(killed_at.stem.split("_")[1])
+    assert 2 <= killed_epoch < 6, "the kill came after the run had finished"
+    noise_before = checkpoints.read_checkpoint(killed_at)["fixed_noise"]
+
+    resumed = cli(*train_command(out, tiny_npz, 6)[3:])
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert f"epoch {killed_epoch} done" in resumed.stdout
+    history = json.loads((out / "history.json").read_text())
+    assert [entry["epoch"] for entry in history] == [1, 2, 3, 4, 5, 6]
+    assert sorted(path.name for path in (out / "samples").glob("*.png")) == \
+        [f"epoch_{epoch:03d}.png" for epoch in range(1, 7)]
+    final = checkpoints.read_checkpoint(out / "checkpoints" / "epoch_0006.npz")
+    np.testing.assert_array_equal(final["fixed_noise"], noise_before)
+    assert not list((out / "checkpoints").glob("*.tmp"))
+
+
+def test_corrupt_latest_checkpoint_falls_back_with_a_warning(tiny_npz, tmp_path, cli):
+    out = tmp_path / "run"
+    assert cli(*train_command(out, tiny_npz, 2)[3:]).returncode == 0
+    newest = out / "checkpoints" / "epoch_0002.npz"
+    newest.write_bytes(newest.read_bytes()[:5000])  # As if the disk gave out mid-copy.
+    (out / "checkpoints" / "epoch_0003.npz.tmp").write_bytes(b"half")  # A write cut short.
+    resumed = cli(*train_command(out, tiny_npz, 3)[3:])
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "Falling back" in resumed.stderr and "epoch 1 done" in resumed.stdout
+    assert [entry["epoch"] for entry in json.loads((out / "history.json").read_text())] == [1, 2, 3]
+
+
+def test_nan_stops_with_the_epoch_and_keeps_the_last_good_checkpoint(tiny_npz, tmp_path, cli):
+    out = tmp_path / "run"
+    assert cli(*train_command(out, tiny_npz, 1)[3:]).returncode == 0
+    diverged = cli(*train_command(out, tiny_npz, 3, "--d-learning-rate", "1e9",
+                                  "--g-learning-rate", "1e9")[3:])
+    assert diverged.returncode == 2
+    last = diverged.stderr.strip().splitlines()[-1]
+    assert "in epoch 2" in last and "learning rate" in last and "Traceback" not in diverged.stderr
+    path, arrays = checkpoints.latest_checkpoint(out / "checkpoints")
+    assert path.name == "epoch_0001.npz"
+    assert all(np.isfinite(value).all() for key, value in arrays.items()
+               if value.dtype.kind == "f")
+
+
+def test_output_folder_that_cannot_be_created_fails_before_training(tiny_npz, tmp_path, cli):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    started = time.monotonic()
+    completed = cli(*train_command(blocker / "run", tiny_npz, 50)[3:])
+    assert completed.returncode == 2
+    assert "Cannot write to the output folder" in completed.stderr.strip().splitlines()[-1]
+    assert time.monotonic() - started < 120
+
+
+def test_full_disk_is_reported_with_the_path(tmp_path, monkeypatch):
+    def full(descriptor):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(ValueError, match=f"{tmp_path}.*No space left on device"):
+        training.check_writable(tmp_path / "out")
