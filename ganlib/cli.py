@@ -69,6 +69,10 @@ def build_parser():
     train.add_argument("--digits", type=_digit_list, help="keep only these classes, e.g. 0,3")
     train.add_argument("--dataset", default="mnist", choices=["mnist", "fashion_mnist"])
     train.add_argument("--latent-dim", type=_positive_int, default=100)
+    train.add_argument("--strategy", choices=["none", "mirrored"], default="none",
+                       help="mirrored: train on every GPU of this machine (tf.distribute)")
+    train.add_argument("--mixed-precision", choices=["auto", "on", "off"], default="auto",
+                       help="float16 compute with loss scaling; auto: on a GPU only")
     train.add_argument("--d-learning-rate", type=_positive_float,
                        help="discriminator's Adam learning rate (preset's default)")
     train.add_argument("--g-learning-rate", type=_positive_float,
@@ -113,13 +117,19 @@ def build_parser():
 
 
 def run_train(args):
+    import tensorflow as tf
+
     from ganlib.train import train
+
+    strategy = tf.distribute.MirroredStrategy() if args.strategy == "mirrored" else None
+    mixed = {"auto": "auto", "on": True, "off": False}[args.mixed_precision]
 
     epochs = args.epochs if args.epochs is not None or args.minutes is not None else 10
     result = train(args.out, preset=args.preset, epochs=epochs, minutes=args.minutes,
                    batch_size=args.batch_size, seed=args.seed, data_path=args.data,
                    digits=args.digits, latent_dim=args.latent_dim, dataset=args.dataset,
                    d_learning_rate=args.d_learning_rate, g_learning_rate=args.g_learning_rate,
+                   strategy=strategy, mixed_precision=mixed,
                    verbose=1 if sys.stdout.isatty() else 2)
     print(f"Trained {result.epochs_done} epochs. Wrote {args.out}/generator.keras, "
           f"samples/, checkpoints/, history.json and progress.gif.")

@@ -89,7 +89,10 @@ class GAN(keras.Model):
     def train_step(self, data):
         # fit() may hand us (images, labels); the GAN ignores the labels.
         real_images = data[0] if isinstance(data, (tuple, list)) else data
-        batch_size = ops.shape(real_images)[0]
+        batch_size = ops.shape(real_images)[0]  # This replica's share of the global batch.
+        # Under tf.distribute each replica's gradients are summed, so each replica's loss is
+        # divided by their number: the sum is then the gradient of the global batch mean.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
 
         for _ in range(self.d_steps):
             noise = self.sample_noise(batch_size)
@@ -98,16 +101,20 @@ class GAN(keras.Model):
                 real_logits = self.discriminator(real_images, training=True)  # (batch, 1)
                 fake_logits = self.discriminator(fake_images, training=True)  # (batch, 1)
                 d_loss = losses.discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+                # scale_loss multiplies by the loss scale under mixed precision (else by 1);
+                # apply_gradients divides it out again.
+                scaled_d_loss = self.d_optimizer.scale_loss(d_loss / replicas)
             # Only the discriminator's variables are differentiated and updated here.
-            d_gradients = tape.gradient(d_loss, self.discriminator.trainable_variables)
+            d_gradients = tape.gradient(scaled_d_loss, self.discriminator.trainable_variables)
             self.d_optimizer.apply_gradients(zip(d_gradients, self.discriminator.trainable_variables))
 
         noise = self.sample_noise(batch_size)
         with tf.GradientTape() as tape:
             generated_logits = self.discriminator(self.generator(noise, training=True), training=True)
             g_loss = self.generator_loss_fn(generated_logits)
+            scaled_g_loss = self.g_optimizer.scale_loss(g_loss / replicas)
         # The gradient flows through D into G, but only G's variables are updated.
-        g_gradients = tape.gradient(g_loss, self.generator.trainable_variables)
+        g_gradients = tape.gradient(scaled_g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(g_gradients, self.generator.trainable_variables))
 
         correct = ops.concatenate([ops.cast(real_logits > 0, "float32"),

@@ -14,6 +14,7 @@ Started again on a folder that holds a checkpoint, it loads the networks, the op
 fixed noise and the history, and carries on from the last finished epoch.
 """
 
+import contextlib
 import json
 import math
 import os
@@ -102,8 +103,14 @@ def _check_budget(epochs, minutes):
 def train(out_dir, preset="default", epochs=None, minutes=None, batch_size=None, seed=0,
           data_path=None, digits=None, latent_dim=100, scale="tanh", dataset="mnist",
           images=None, d_learning_rate=None, g_learning_rate=None, label_smoothing=None,
-          d_steps=1, show_samples=False, verbose=1, deterministic=True, log=print):
+          d_steps=1, show_samples=False, verbose=1, deterministic=True, strategy=None,
+          mixed_precision="auto", log=print):
     """Train the preset `preset` into `out_dir` for `epochs` epochs or `minutes` of wall time.
+
+    `strategy` (a `tf.distribute` strategy, e.g. `MirroredStrategy()` for several GPUs) builds
+    and trains the GAN on all its replicas; `batch_size` is then the global batch, split evenly
+    across them. `mixed_precision` "auto" uses float16 compute with loss scaling on a GPU and
+    float32 elsewhere; True or False forces it.
 
     `images` (uint8 `(n, 28, 28)`) trains on an array you loaded yourself; otherwise the data is
     loaded with `ganlib.data.load_mnist(path=data_path, digits=digits, dataset=dataset)`.
@@ -125,13 +132,19 @@ def train(out_dir, preset="default", epochs=None, minutes=None, batch_size=None,
     dataset_pipeline = data.make_dataset(images, batch_size, scale=scale, seed=seed)
 
     set_seed(seed, deterministic)
-    generator, discriminator = models.build_preset(
-        preset, latent_dim, output_activation="tanh" if scale == "tanh" else "sigmoid")
-    gan = GAN(generator, discriminator, seed=seed)
     if label_smoothing is None:
         label_smoothing = preset_settings["training"]["label_smoothing"]
-    gan.compile(*make_optimizers(preset, d_learning_rate, g_learning_rate),
-                label_smoothing=label_smoothing, d_steps=d_steps)
+    use_mixed = use_mixed_precision(mixed_precision)
+    with strategy.scope() if strategy is not None else contextlib.nullcontext(), \
+            precision_policy(use_mixed):
+        generator, discriminator = models.build_preset(
+            preset, latent_dim, output_activation="tanh" if scale == "tanh" else "sigmoid")
+        gan = GAN(generator, discriminator, seed=seed)
+        optimizers = make_optimizers(preset, d_learning_rate, g_learning_rate)
+        if use_mixed:
+            # One loss scale per network: their gradients live on different scales.
+            optimizers = [keras.optimizers.LossScaleOptimizer(optimizer) for optimizer in optimizers]
+        gan.compile(*optimizers, label_smoothing=label_smoothing, d_steps=d_steps)
 
     start_epoch, fixed_noise, previous_history = 0, None, []
     checkpoint_path, arrays = checkpoints.latest_checkpoint(out_dir / "checkpoints")
@@ -176,6 +189,33 @@ def train(out_dir, preset="default", epochs=None, minutes=None, batch_size=None,
                            out_dir / "progress.gif")
     return TrainResult(gan, gan_callbacks.history_columns(history_file.entries), out_dir,
                        epochs_done, start_epoch, sample_grid.grids)
+
+
+def use_mixed_precision(setting="auto"):
+    """Whether to train in mixed float16: "auto" means only when TensorFlow sees a GPU."""
+    import tensorflow as tf
+
+    if setting == "auto":
+        return bool(tf.config.list_physical_devices("GPU"))
+    if not isinstance(setting, bool):
+        raise ValueError(f"mixed_precision must be 'auto', True or False, not {setting!r}.")
+    return setting
+
+
+@contextlib.contextmanager
+def precision_policy(mixed):
+    """Build layers under the mixed_float16 policy (when `mixed`), then restore the old one.
+
+    Layers keep the policy they were built with; the models' output layers are float32 anyway,
+    so images and logits, and the losses on them, stay in float32.
+    """
+    previous = keras.config.dtype_policy()
+    if mixed:
+        keras.config.set_dtype_policy("mixed_float16")
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def _check_same_run(config_path, config):
