@@ -24,6 +24,7 @@ REPOSITORY = "gan-course/gan-course"  # GitHub owner/name that the Colab badges 
 BRANCH = "main"
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 KERNEL = "python3"
+RUNNING_SUFFIX = ".running.ipynb"  # Where `regenerate` writes while a notebook runs.
 
 
 def colab_url(relative_path):
@@ -33,7 +34,8 @@ def colab_url(relative_path):
 
 def find_notebooks(folder=NOTEBOOK_DIR):
     """The course notebooks, in course order (their names start with a two-digit number)."""
-    return sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
+    return sorted(path for path in Path(folder).glob("[0-9][0-9]_*.ipynb")
+                  if not path.name.endswith(RUNNING_SUFFIX))
 
 
 def parse_parameter(text):
@@ -116,7 +118,8 @@ def regenerate(paths=None):
     """Execute notebooks in place with default parameters, then normalise them."""
     for path in paths or find_notebooks():
         path = Path(path)
-        temporary = path.with_name(path.stem + ".running.ipynb")
+        # A failed run leaves its output here, error and all, for you to read.
+        temporary = path.with_name(path.stem + RUNNING_SUFFIX)
         seconds = execute(path, temporary)
         os.replace(temporary, path)
         normalise(path)
