@@ -13,7 +13,7 @@ endif
 endif
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup test course notebooks clean
+.PHONY: setup test course notebooks classifier pretrained bench clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,23 @@ course: setup
 # Re-execute the committed notebooks in place (the only way their outputs are made).
 notebooks: setup
 	$(BIN)/ganlib notebooks
+
+# The classifier the metrics look through; its weights ship in ganlib/weights/.
+classifier: setup
+	$(BIN)/ganlib train-classifier
+
+# The pretrained default generator that ships in ganlib/weights/, and its metrics.
+PRETRAINED_EPOCHS ?= 30
+pretrained: setup
+	$(BIN)/ganlib train --out build/pretrained --preset default --epochs $(PRETRAINED_EPOCHS) --seed 0
+	cp build/pretrained/generator.keras ganlib/weights/generator_default.keras
+	$(BIN)/ganlib evaluate --generator ganlib/weights/generator_default.keras --n 10000 \
+		| tee build/pretrained/metrics.txt
+
+# Speed and quality against the TensorFlow tutorial (about 15 minutes); appends bench/RESULTS.md.
+bench: setup
+	$(BIN)/python bench/time_to_quality.py --mode throughput
+	$(BIN)/python bench/time_to_quality.py --mode quality --seconds 300
 
 clean:
 	rm -rf build

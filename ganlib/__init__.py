@@ -9,7 +9,11 @@ One concept a module, each readable in one sitting:
 - `ganlib.callbacks`: sample grids, history, checkpoints and safety stops for `fit()`.
 - `ganlib.checkpoints`: crash-safe checkpoint files.
 - `ganlib.train`: `train()`, the whole run into an output folder, with resume.
+- `ganlib.classifier`: the small MNIST classifier (shipped weights) that the metrics look through.
+- `ganlib.metrics`: FID-MNIST, KID, precision and recall, classifier score, memorisation.
 - `ganlib.plotting`: image grids, real versus fake, training curves.
+- `ganlib.checks`: the checks the notebooks' exercises run.
+- `ganlib.course`: runs the notebooks headless.
 - `ganlib.cli`: the `ganlib` command.
 """
 
@@ -22,7 +26,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from ganlib.data import load_mnist, make_dataset  # noqa: E402
 from ganlib.gan import GAN, generate  # noqa: E402
 from ganlib.models import build_preset  # noqa: E402
-from ganlib.train import load_generator  # noqa: E402  (ganlib.train.train runs a whole training)
+from ganlib.train import load_generator, load_pretrained  # noqa: E402  (ganlib.train.train trains)
 
 __version__ = "0.1.0"
-__all__ = ["GAN", "build_preset", "generate", "load_generator", "load_mnist", "make_dataset"]
+__all__ = ["GAN", "build_preset", "generate", "load_generator", "load_mnist", "load_pretrained",
+           "make_dataset"]

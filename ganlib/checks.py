@@ -181,9 +181,10 @@ def input_pipeline(function):
             return report.finish()
     batches = passes[0]
     if not batches or batches[0].ndim != 4:
-        report.expect(False, "", f"the first element has shape {batches[0].shape if batches else None}"
-                                 ", expected a batch (32, 28, 28, 1): scale, add a channel axis, "
-                                 "then batch(batch_size, drop_remainder=True)")
+        first_shape = batches[0].shape if batches else None
+        report.expect(False, "", f"the first element has shape {first_shape}, expected a batch "
+                                 "(32, 28, 28, 1): scale, add a channel axis, then "
+                                 "batch(batch_size, drop_remainder=True)")
         return report.finish()
     if len(batches) == 20:
         report.expect(False, "", "20 batches and still going from 100 images: do not repeat() "
@@ -202,8 +203,11 @@ def input_pipeline(function):
     report.expect(all(batch.dtype == np.float32 for batch in batches), "dtype float32",
                   f"dtype {batches[0].dtype}, expected float32")
     # Which image is which: the top-left pixel of image k is k, scaled like the rest.
-    orders = [[int(round((float(value) + 1.0) * 127.5))
-               for batch in one_pass for value in batch[:, 0, 0, 0]] for one_pass in passes]
+    orders = []
+    for one_pass in passes:
+        corners = np.concatenate([batch[:, 0, 0, 0] for batch in one_pass]).astype("float64")
+        corners = np.nan_to_num((corners + 1.0) * 127.5, nan=-1.0, posinf=-1.0, neginf=-1.0)
+        orders.append(np.rint(corners).astype(int).tolist())
     flat = np.concatenate(batches).astype("float64")
     ids = orders[0]
     known = all(0 <= index < 100 for index in ids)
@@ -231,7 +235,7 @@ def _describe_shape(shape):
     return str(tuple(shape)) if shape is not None else "unknown"
 
 
-def _check_model(report, model, input_shape, output_shape, parameters, what):
+def _check_model(report, model, input_shape, output_shape, parameters, reference):
     """Shared tests of a built model: type, input and output shapes, parameter count."""
     import keras
 
@@ -252,32 +256,45 @@ def _check_model(report, model, input_shape, output_shape, parameters, what):
     except Exception:  # An unbuilt model has no weights yet.
         report.expect(False, "", "the model has no weights yet: start it with keras.Input(...)")
         return False
-    report.expect(count == parameters, f"{count:,} parameters, as the tutorial's {what}",
-                  f"{count:,} parameters, expected {parameters:,}: compare your layers with "
-                  "model.summary() of the reference, layer by layer")
+    report.expect(count == parameters, f"{count:,} parameters, as {reference}",
+                  f"{count:,} parameters, expected {parameters:,} ({reference}): compare "
+                  "your model.summary() with the reference's, layer by layer")
     return shapes_ok
 
 
-def discriminator(build_function):
-    """Check `build_function() -> keras.Model`, the TensorFlow tutorial's DCGAN discriminator.
+def discriminator(build_function, filters=(64, 128), kernel_size=5, dropout=0.3):
+    """Check `build_function() -> keras.Model`, a DCGAN discriminator.
 
     It must map images `(batch, 28, 28, 1)` to one logit `(batch, 1)` (no sigmoid at the end),
-    have the tutorial's 212,865 parameters (two 5x5 stride-2 convolutions with 64 and 128
-    filters, then a Dense logit) and use dropout.
+    use `Dropout(dropout)` (or no dropout when `dropout` is 0), and have as many parameters as
+    `ganlib.models.dcgan_discriminator(filters, kernel_size)`: one stride-2 convolution per
+    entry of `filters`, then a Dense logit. The defaults are the TensorFlow tutorial's
+    discriminator, 212,865 parameters.
     """
     import keras
 
+    from ganlib import models
+
     report = _Report("discriminator")
+    reference = models.dcgan_discriminator(filters=tuple(filters), kernel_size=kernel_size)
     ok, model = _call(report, build_function)
     if not ok:
         return report.finish()
-    if not _check_model(report, model, (None, 28, 28, 1), (None, 1), 212_865, "discriminator"):
+    described = f"dcgan_discriminator(filters={tuple(filters)}, kernel_size={kernel_size})"
+    if not _check_model(report, model, (None, 28, 28, 1), (None, 1), reference.count_params(),
+                        described):
         return report.finish()
     report.expect(not _is_sigmoid(model.layers[-1]), "the last layer outputs a logit (no sigmoid)",
                   "the last layer applies a sigmoid: output the logit and let the loss use "
                   "from_logits=True")
-    report.expect(any(isinstance(layer, keras.layers.Dropout) for layer in model.layers),
-                  "uses Dropout", "no Dropout layer: add Dropout(0.3) after each LeakyReLU")
+    rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    if dropout:
+        report.expect(bool(rates) and all(abs(rate - dropout) < 1e-9 for rate in rates),
+                      f"uses Dropout({dropout})",
+                      f"dropout rates {rates}: add Dropout({dropout}) after each LeakyReLU")
+    else:
+        report.expect(not any(rates), "no dropout",
+                      f"dropout rates {rates}: this discriminator has no dropout")
     images = np.random.default_rng(0).uniform(-1.0, 1.0, (4, 28, 28, 1)).astype("float32")
     ok, logits = _call(report, model, images, training=False)
     if ok:
@@ -368,21 +385,29 @@ def binary_crossentropy_from_logits(function):
     return report.finish()
 
 
-def generator(build_function):
-    """Check `build_function() -> keras.Model`, the TensorFlow tutorial's DCGAN generator.
+def generator(build_function, latent_dim=100, filters=(256, 128, 64), strides=(1, 2, 2),
+              kernel_size=5):
+    """Check `build_function() -> keras.Model`, a DCGAN generator.
 
-    It must map noise `(batch, 100)` to images `(batch, 28, 28, 1)` in the tanh range [-1, 1],
-    have the tutorial's 2,330,944 parameters (Dense to 7x7x256 without bias, batch norm,
-    transposed convolutions 5x5 with 128, 64 and 1 filters at strides 1, 2, 2), and give
-    different images for different noise.
+    It must map noise `(batch, latent_dim)` to images `(batch, 28, 28, 1)` in the tanh range
+    [-1, 1], give different images for different noise, and have as many parameters as
+    `ganlib.models.dcgan_generator(latent_dim, filters, strides, kernel_size)`: Dense to
+    7x7xfilters[0] without bias, batch norm, then transposed convolutions. The defaults are the
+    TensorFlow tutorial's generator, 2,330,944 parameters.
     """
+    from ganlib import models
+
     report = _Report("generator")
+    reference = models.dcgan_generator(latent_dim, tuple(filters), tuple(strides), kernel_size)
     ok, model = _call(report, build_function)
     if not ok:
         return report.finish()
-    if not _check_model(report, model, (None, 100), (None, 28, 28, 1), 2_330_944, "generator"):
+    described = (f"dcgan_generator({latent_dim}, filters={tuple(filters)}, "
+                 f"strides={tuple(strides)}, kernel_size={kernel_size})")
+    if not _check_model(report, model, (None, latent_dim), (None, 28, 28, 1),
+                        reference.count_params(), described):
         return report.finish()
-    noise = np.random.default_rng(0).standard_normal((4, 100)).astype("float32")
+    noise = np.random.default_rng(0).standard_normal((4, latent_dim)).astype("float32")
     ok, images = _call(report, model, noise, training=False)
     if not ok:
         return report.finish()
@@ -712,13 +737,26 @@ def sample_from_file(function):
     `ganlib.data.unscale_images(ganlib.generate(ganlib.load_generator(path), n, seed))`.
     The check saves a small generator to a temporary `.keras` file first.
     """
+    import tensorflow as tf
+
+    report = _Report("sample_from_file")
+    generator, _ = _tiny_pair()
+    # Every freshly loaded model traces its own predict function; after a few, TensorFlow warns
+    # about "retracing", which here is expected and says nothing about the learner's code.
+    logger, level = tf.get_logger(), tf.get_logger().level
+    logger.setLevel("ERROR")
+    try:
+        return _sample_from_file(report, function, generator)
+    finally:
+        logger.setLevel(level)
+
+
+def _sample_from_file(report, function, generator):
     import tempfile
     from pathlib import Path
 
     from ganlib import data, gan, train
 
-    report = _Report("sample_from_file")
-    generator, _ = _tiny_pair()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "generator.keras"
         train.save_generator(generator, path)
@@ -743,4 +781,35 @@ def sample_from_file(function):
         if ok and again is not None:
             report.expect(np.array_equal(np.asarray(again), images), "the same seed repeats",
                           "two calls with seed 3 gave different images: use the seed")
+    return report.finish()
+
+
+def d_steps_experiment(results):
+    """Check the results of two runs of `ganlib.train.train`, with `d_steps=1` and `d_steps=2`.
+
+    `results` maps k to the `TrainResult` of the run with `d_steps=k`. The check reads each
+    run's optimizers: with k discriminator updates per generator update, the discriminator's
+    optimizer has counted exactly k times as many steps as the generator's.
+    """
+    report = _Report("d_steps_experiment")
+    if not isinstance(results, dict):
+        report.expect(False, "", f"results is a {type(results).__name__}; make it a dict "
+                                 "{1: result_of_d_steps_1, 2: result_of_d_steps_2}.")
+        return report.finish()
+    for k in (1, 2):
+        result = results.get(k)
+        gan = getattr(result, "gan", None)
+        if gan is None or not hasattr(gan, "d_optimizer"):
+            report.expect(False, "", f"results[{k}] is {type(result).__name__}; store what "
+                                     f"ganlib.train.train(..., d_steps={k}) returns.")
+            continue
+        d_updates, g_updates = int(gan.d_optimizer.iterations), int(gan.g_optimizer.iterations)
+        report.expect(g_updates > 0 and d_updates == k * g_updates,
+                      f"d_steps={k}: {d_updates} discriminator and {g_updates} generator updates",
+                      f"d_steps={k}: {d_updates} discriminator and {g_updates} generator updates, "
+                      f"expected {k} to 1: pass d_steps={k} to ganlib.train.train")
+        history = getattr(result, "history", {}) or {}
+        report.expect(len(history.get("d_real", [])) > 0 and len(history.get("d_fake", [])) > 0,
+                      f"d_steps={k}: the history has D(x) and D(G(z)) to plot",
+                      f"d_steps={k}: the history has no d_real/d_fake; train at least one epoch")
     return report.finish()

@@ -44,17 +44,19 @@ def build_classifier(name="mnist_classifier"):
     89,930 weights, 0.4 MB on disk. The feature layer is the last hidden layer, as FID uses
     Inception's last hidden layer; it is a ReLU output, so every feature is >= 0.
     """
+    # Named layers read well in `summary()` and `get_layer("features")`. (The weights file does
+    # not depend on the names: Keras stores layers by type and position within the model.)
     images = keras.Input(shape=IMAGE_SHAPE, name="images")
-    x = layers.Conv2D(32, 3, padding="same", activation="relu")(images)  # (batch, 28, 28, 32)
-    x = layers.MaxPooling2D()(x)  # (batch, 14, 14, 32)
-    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)  # (batch, 14, 14, 64)
-    x = layers.MaxPooling2D()(x)  # (batch, 7, 7, 64)
-    x = layers.Conv2D(64, 3, activation="relu")(x)  # (batch, 5, 5, 64)
-    x = layers.MaxPooling2D()(x)  # (batch, 2, 2, 64)
-    x = layers.Flatten()(x)  # (batch, 256)
+    x = layers.Conv2D(32, 3, padding="same", activation="relu", name="conv_1")(images)
+    x = layers.MaxPooling2D(name="pool_1")(x)  # (batch, 14, 14, 32)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu", name="conv_2")(x)
+    x = layers.MaxPooling2D(name="pool_2")(x)  # (batch, 7, 7, 64)
+    x = layers.Conv2D(64, 3, activation="relu", name="conv_3")(x)  # (batch, 5, 5, 64)
+    x = layers.MaxPooling2D(name="pool_3")(x)  # (batch, 2, 2, 64)
+    x = layers.Flatten(name="flatten")(x)  # (batch, 256)
     features = layers.Dense(FEATURE_DIM, activation="relu", name=FEATURE_LAYER)(x)  # (batch, 128)
     # Dropout acts only in training, so the features the metrics read are deterministic.
-    x = layers.Dropout(0.3)(features)
+    x = layers.Dropout(0.3, name="dropout")(features)
     logits = layers.Dense(NUM_CLASSES, name="logits", dtype="float32")(x)  # (batch, 10)
     return keras.Model(images, logits, name=name)
 
@@ -69,13 +71,13 @@ def _augmenter(seed):
     ], name="augmenter")
 
 
-def train_classifier(out_path=WEIGHTS_PATH, epochs=DEFAULT_EPOCHS, data_path=None, seed=0,
+def train_classifier(out_path, epochs=DEFAULT_EPOCHS, data_path=None, seed=0,
                      batch_size=128, augment=True, verbose=2, log=print):
     """Train the classifier on MNIST's training split and save its weights to `out_path`.
 
     Args:
         out_path: where the weights go; the name must end in `.weights.h5` (Keras' rule).
-            The default is the file `load_classifier()` reads.
+            `WEIGHTS_PATH` replaces the file that ships with ganlib and `load_classifier()` reads.
         epochs: passes over the training split; the learning rate decays to zero over them.
         data_path: `mnist.npz` or a folder of IDX files (see `ganlib.data.load_mnist`).
         seed: seeds the weights, the shuffling and the augmentation.
@@ -88,6 +90,7 @@ def train_classifier(out_path=WEIGHTS_PATH, epochs=DEFAULT_EPOCHS, data_path=Non
     import tensorflow as tf
 
     from ganlib import data
+    from ganlib.train import check_writable
 
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be a positive whole number, not {epochs!r}.")
@@ -95,6 +98,7 @@ def train_classifier(out_path=WEIGHTS_PATH, epochs=DEFAULT_EPOCHS, data_path=Non
     if not out_path.name.endswith(".weights.h5"):
         raise ValueError(f"{out_path} must end in .weights.h5 (Keras saves weights only under "
                          "that suffix): e.g. --out mnist_classifier.weights.h5.")
+    check_writable(out_path.parent)  # Fail now, not after minutes of training.
     train_images, train_labels = data.load_mnist("train", path=data_path)
     test_images, test_labels = data.load_mnist("test", path=data_path)
     train_inputs = prepare_images(train_images, "training images")
@@ -125,7 +129,11 @@ def train_classifier(out_path=WEIGHTS_PATH, epochs=DEFAULT_EPOCHS, data_path=Non
     out_path.parent.mkdir(parents=True, exist_ok=True)
     # Write to a temporary file and rename, so a crash never leaves half a weights file.
     temporary = out_path.with_name(out_path.name[: -len(".weights.h5")] + ".tmp.weights.h5")
-    classifier.save_weights(temporary)
+    # A fresh, uncompiled copy saves the weights alone, without Adam's moment estimates
+    # (which would triple the file).
+    deployable = build_classifier()
+    deployable.set_weights(classifier.get_weights())
+    deployable.save_weights(temporary)
     os.replace(temporary, out_path)
     _LOADED.pop(str(out_path.resolve()), None)  # A cached copy of the old weights is stale.
     if log is not None:

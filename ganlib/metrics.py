@@ -26,6 +26,7 @@ and read them beside the real-data baseline at that n. Statistics are computed i
 import json
 import math
 import time
+import warnings
 from pathlib import Path
 from typing import NamedTuple
 
@@ -37,6 +38,9 @@ from ganlib import classifier as mnist_classifier
 
 STANDARD_N = 10_000  # The usual number of images for FID, and the size of MNIST's test split.
 MIN_SAMPLES = 100  # Below this the statistics are too noisy to mean anything.
+# Samples the memorisation check compares with every training image: enough to estimate a median
+# and a 1% share well, and a fifth of the cost of 10,000.
+MEMORISATION_N = 2000
 NUM_CLASSES = mnist_classifier.NUM_CLASSES
 
 
@@ -111,6 +115,20 @@ def feature_statistics(features):
     return features.mean(axis=0), np.cov(features, rowvar=False)
 
 
+def _square_root(matrix, tolerance=1e-6):
+    """`scipy.linalg.sqrtm(matrix)`, or None when the result is not finite or not accurate."""
+    with warnings.catch_warnings():
+        # Features that are always 0 (dead ReLU units; the shipped classifier has a few) make the
+        # covariances singular, and sqrtm then warns even when its answer is accurate. The
+        # residual |root @ root - matrix| checks the answer itself instead.
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+        root = scipy.linalg.sqrtm(matrix)
+    if not np.isfinite(root).all():
+        return None
+    residual = np.linalg.norm(root @ root - matrix)
+    return root if residual <= tolerance * max(np.linalg.norm(matrix), 1e-12) else None
+
+
 def frechet_distance_from_stats(mu1, sigma1, mu2, sigma2, eps=1e-6):
     """Frechet distance between the Gaussians N(mu1, sigma1) and N(mu2, sigma2).
 
@@ -119,11 +137,13 @@ def frechet_distance_from_stats(mu1, sigma1, mu2, sigma2, eps=1e-6):
     Args:
         mu1, mu2: means `(d,)`. sigma1, sigma2: covariances `(d, d)`, symmetric and positive
             semi-definite.
-        eps: added to both diagonals when `sigma1 @ sigma2` is too singular for `sqrtm` (fewer
-            images than features, or a feature that is always 0), as in Heusel et al.'s code.
+        eps: added to both diagonals when `sqrtm` gives no accurate square root of the
+            product, which happens when it is nearly singular (fewer images than features),
+            as in Heusel et al.'s code.
 
     Returns:
-        The squared distance, a float >= 0 up to rounding (about -1e-10 for equal statistics).
+        The squared distance, a float >= 0 up to rounding (within about 1e-10 of 0 for equal
+        statistics).
     """
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     sigma1 = np.atleast_2d(np.asarray(sigma1, np.float64))
@@ -140,10 +160,14 @@ def frechet_distance_from_stats(mu1, sigma1, mu2, sigma2, eps=1e-6):
             raise ValueError("The statistics contain NaN or infinite values: check the features.")
 
     difference = mu1 - mu2
-    covariance_mean = scipy.linalg.sqrtm(sigma1 @ sigma2)
-    if not np.isfinite(covariance_mean).all():
+    covariance_mean = _square_root(sigma1 @ sigma2)
+    if covariance_mean is None:
         offset = np.eye(dimension) * eps
-        covariance_mean = scipy.linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
+        covariance_mean = _square_root((sigma1 + offset) @ (sigma2 + offset))
+        if covariance_mean is None:
+            raise ValueError("No accurate square root of sigma1 @ sigma2 exists, even with eps "
+                             "added: check that the covariances are symmetric and positive "
+                             "semi-definite, or pass a larger eps.")
     if np.iscomplexobj(covariance_mean):
         # sigma1 @ sigma2 has real, non-negative eigenvalues in exact arithmetic; rounding can
         # leave tiny imaginary parts, which are dropped. A large one means a broken input.
@@ -248,12 +272,21 @@ def precision_recall(real_features, fake_features, k=3, chunk_size=1000):
 
     Returns:
         `PrecisionRecall(precision, recall)`, two shares in [0, 1].
+
+    Read precision together with recall: fakes that all look alike (blank or noise images)
+    fall close together in feature space, often inside the large ball of one unusual real
+    digit, and can score a high precision with a recall of 0.
     """
     k = _check_count(k, "k")
     chunk_size = _check_count(chunk_size, "chunk_size")
     real_features, fake_features = _check_pair(real_features, fake_features,
                                                ("real_features", "fake_features"), minimum=k + 1)
     real_radii = _neighbour_radii(real_features, k, chunk_size)
+    return _precision_recall(real_features, real_radii, fake_features, k, chunk_size)
+
+
+def _precision_recall(real_features, real_radii, fake_features, k, chunk_size):
+    # The real radii come in from outside so that `evaluate` computes them once for two uses.
     fake_radii = _neighbour_radii(fake_features, k, chunk_size)
     real_norms = np.einsum("ij,ij->i", real_features, real_features)
     fake_norms = np.einsum("ij,ij->i", fake_features, fake_features)
@@ -361,15 +394,27 @@ def memorisation_check(samples, train_images, heldout_images):
 
 # --- Everything at once -------------------------------------------------------------------------
 
+class _Reference:
+    """Features of the real images every candidate set is compared with, and what `evaluate`
+    needs of them twice (for the samples and for the baseline) but computes once."""
+
+    def __init__(self, features, k):
+        self.features = _check_features(features, "real features", k + 1)
+        self.statistics = feature_statistics(self.features)
+        self.radii = _neighbour_radii(self.features, k, chunk_size=1000)
+
+
 def _feature_metrics(reference, candidate, kid_subsets, kid_subset_size, k, seed):
     """FID, KID, precision, recall, score and coverage of `candidate` against `reference`.
 
-    Both are `(features, probabilities)` pairs from `classifier.classify`.
+    `reference` is a `_Reference`; `candidate` is `(features, probabilities)` from
+    `classifier.classify`.
     """
-    kid = kernel_distance(reference[0], candidate[0], kid_subsets, kid_subset_size, seed)
-    precision, recall = precision_recall(reference[0], candidate[0], k)
+    features = _check_features(candidate[0], "sample features", k + 1)
+    kid = kernel_distance(reference.features, features, kid_subsets, kid_subset_size, seed)
+    precision, recall = _precision_recall(reference.features, reference.radii, features, k, 1000)
     return {
-        "fid": frechet_distance(reference[0], candidate[0]),
+        "fid": frechet_distance_from_stats(*reference.statistics, *feature_statistics(features)),
         "kid": kid.mean,
         "kid_std": kid.std,
         "classifier_score": classifier_score(candidate[1]),
@@ -398,15 +443,16 @@ def evaluate(samples, n=None, real_images=None, heldout_images=None, data_path=N
             splits of MNIST from `data_path` (or `$GANLIB_DATA`, see `ganlib.data.load_mnist`).
             Pass your own when the GAN was trained on a subset, e.g. only zeros.
         baselines: also score n held-out real images (needs n <= len(heldout_images)).
-        memorisation: also compare distances to the nearest training image (`memorisation_check`).
+        memorisation: also compare distances to the nearest training image (`memorisation_check`)
+            for the first min(n, 2000) samples and held-out images.
         kid_subsets, kid_subset_size, k: passed to `kernel_distance` and `precision_recall`.
         log: a function that takes one line of progress text, e.g. `print`; None is silent.
 
     Returns:
         A dict of plain numbers (JSON-ready): `n`, `fid`, `kid`, `kid_std`, `classifier_score`,
         `precision`, `recall`, `coverage`, `class_histogram` (10 counts); with `baselines` the same
-        with a `baseline_` prefix; with `memorisation` the keys of `memorisation_check`;
-        and `seconds`.
+        with a `baseline_` prefix; with `memorisation` the keys of `memorisation_check` and
+        `memorisation_n`; and `seconds`.
     """
     from ganlib import data
 
@@ -424,6 +470,10 @@ def evaluate(samples, n=None, real_images=None, heldout_images=None, data_path=N
         raise ValueError(f"Only {len(sample_inputs)} samples were given for n={n}: pass at least "
                          f"{n} samples, or a smaller n.")
     sample_inputs = sample_inputs[:n]
+    # Checked now rather than after a minute of work.
+    _check_count(kid_subsets, "kid_subsets")
+    _check_count(kid_subset_size, "kid_subset_size", 2)
+    k = _check_count(k, "k")
 
     if real_images is None:
         real_images, _ = data.load_mnist("train", path=data_path)
@@ -443,7 +493,7 @@ def evaluate(samples, n=None, real_images=None, heldout_images=None, data_path=N
                          "baselines=False (CLI: a smaller --n).")
 
     say(f"Classifying {n} samples and {n} training images...")
-    reference = mnist_classifier.classify(reference_inputs, weights_path)
+    reference = _Reference(mnist_classifier.classify(reference_inputs, weights_path)[0], k)
     candidate = mnist_classifier.classify(sample_inputs, weights_path)
     say("Computing FID, KID, precision and recall...")
     results = {"n": int(n)}
@@ -455,9 +505,12 @@ def evaluate(samples, n=None, real_images=None, heldout_images=None, data_path=N
         baseline = _feature_metrics(reference, heldout, kid_subsets, kid_subset_size, k, seed)
         results.update({f"baseline_{name}": value for name, value in baseline.items()})
     if memorisation:
-        say(f"Comparing distances to the {len(real_inputs)} training images...")
-        heldout_for_copies = heldout_inputs[:n]
-        results.update(memorisation_check(sample_inputs, real_inputs, heldout_for_copies))
+        memorisation_n = min(n, MEMORISATION_N)
+        say(f"Comparing {memorisation_n} samples and {memorisation_n} held-out images with the "
+            f"{len(real_inputs)} training images...")
+        results.update(memorisation_check(sample_inputs[:memorisation_n], real_inputs,
+                                          heldout_inputs[:memorisation_n]))
+        results["memorisation_n"] = memorisation_n
     results["seconds"] = round(time.monotonic() - started, 1)
     return results
 
@@ -465,7 +518,7 @@ def evaluate(samples, n=None, real_images=None, heldout_images=None, data_path=N
 # (label, key, format, note) for each line of `format_report`.
 REPORT_LINES = (
     ("FID-MNIST", "fid", "{:.3f}", "lower is better"),
-    ("KID-MNIST x 1000", "kid", "{:.3f}", "lower is better; about 0 for real data"),
+    ("KID-MNIST", "kid", "{:.4f}", "lower is better; about 0 (either sign) for real data"),
     ("Classifier score", "classifier_score", "{:.3f}", "higher is better, at most 10"),
     ("Precision", "precision", "{:.3f}", "share of samples that look real"),
     ("Recall", "recall", "{:.3f}", "share of real digits the samples cover"),
@@ -482,10 +535,9 @@ def format_report(results):
     for label, key, number_format, note in REPORT_LINES:
         if key not in results:
             continue
-        scale = 1000.0 if key == "kid" else 1.0
-        text = f"{label:<27}{number_format.format(results[key] * scale):>9}"
+        text = f"{label:<27}{number_format.format(results[key]):>9}"
         if f"baseline_{key}" in results:
-            text += f"   (real data: {number_format.format(results['baseline_' + key] * scale)})"
+            text += f"   (real data: {number_format.format(results['baseline_' + key])})"
         lines.append(f"{text}   {note}")
     histogram = results.get("class_histogram")
     if histogram is not None:

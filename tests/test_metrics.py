@@ -144,7 +144,7 @@ def test_classifier_score_histogram_and_coverage_on_hand_made_predictions():
     assert histogram.tolist() == [30, 20, 50, 0, 0, 0, 0, 0, 0, 0]
     assert metrics.coverage(np.eye(10)[labels]) == 0.0
     labels = np.arange(100) % 10
-    labels[:5] = 3  # Digit 0 now appears 5 times in 100: coverage 10 * 0.05 = 0.5.
+    labels[np.flatnonzero(labels == 0)[:5]] = 3  # Digit 0 now 5 times in 100: 10 * 0.05 = 0.5.
     assert metrics.coverage(np.eye(10)[labels]) == pytest.approx(0.5)
 
 
@@ -187,6 +187,40 @@ def test_classifier_ships_small_loads_offline_and_is_accurate(mnist_arrays):
     assert accuracy >= 0.98
 
 
+# Keras' own weight saving trips a NumPy 2 deprecation inside TensorFlow; not ours to fix.
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+def test_train_classifier_writes_weights_that_load(tiny_npz, tmp_path):
+    out = tmp_path / "small.weights.h5"
+    result = classifier.train_classifier(out, epochs=1, data_path=tiny_npz, augment=False,
+                                         verbose=0, log=None)
+    assert out.exists() and 0.0 <= result["test_accuracy"] <= 1.0
+    assert result["train_images"] == 320
+    model = classifier.load_classifier(out)
+    assert model.count_params() == 89_930
+    with pytest.raises(ValueError, match="must end in .weights.h5"):
+        classifier.train_classifier(tmp_path / "small.h5", epochs=1, data_path=tiny_npz)
+
+
+def test_classifier_weights_load_in_a_busy_process_and_errors_name_the_fix(tmp_path):
+    import shutil
+
+    from ganlib import build_preset
+
+    build_preset("default")  # Layers built earlier in the process must not disturb loading.
+    copy = tmp_path / "copy.weights.h5"  # Another path, so the cached model is not reused.
+    shutil.copy(classifier.WEIGHTS_PATH, copy)
+    for name in ("conv_1", "features", "logits"):
+        np.testing.assert_array_equal(
+            classifier.load_classifier(copy).get_layer(name).get_weights()[0],
+            classifier.load_classifier().get_layer(name).get_weights()[0])
+    with pytest.raises(FileNotFoundError, match="ganlib train-classifier"):
+        classifier.load_classifier(tmp_path / "missing.weights.h5")
+    broken = tmp_path / "broken.weights.h5"
+    broken.write_bytes(b"not an HDF5 file")
+    with pytest.raises(ValueError, match="retrain them"):
+        classifier.load_classifier(broken)
+
+
 def test_classifier_reads_every_input_range_alike(mnist_arrays):
     pixels = mnist_arrays["x_test"][:64]
     features, probabilities = classifier.classify(pixels)
@@ -224,7 +258,11 @@ def test_metrics_order_real_then_noisier_then_noise(degraded_sets):
     precision, recall = metrics.precision_recall(reference, degraded_sets["real"][0])
     assert precision > 0.6 and recall > 0.6
     assert metrics.coverage(degraded_sets["real"][1]) > 0.7
-    assert metrics.precision_recall(reference, degraded_sets["uniform noise"][0]).precision < 0.05
+    # Recall falls as the images lose their digits. (Precision does not: noise images all land
+    # in one small region that some real outlier's ball covers; see precision_recall.)
+    recalls = [metrics.precision_recall(reference, degraded_sets[name][0]).recall
+               for name in order]
+    assert recalls == sorted(recalls, reverse=True) and recalls[-1] == 0.0, recalls
 
 
 def test_evaluate_scores_held_out_real_images_exactly_like_the_baseline(mnist_arrays):
@@ -301,7 +339,7 @@ def test_fid_callback_logs_fid_during_gan_fit(mnist_arrays):
     gan.compile(keras.optimizers.Adam(2e-4), keras.optimizers.Adam(2e-4))
     callback = metrics.FIDCallback(mnist_arrays["x_train"][:500], n=200, every=2)
     history = gan.fit(make_dataset(mnist_arrays["x_train"][:128], 64), epochs=3,
-                      callbacks=[callback], verbose=0)
+                      callbacks=[callback], verbose=0, shuffle=False)
     # Logged after epoch 1, then every 2 epochs (epoch 3, also the last).
     assert [epoch for epoch, _ in callback.history] == [1, 3]
     assert all(np.isfinite(value) and value > 0 for _, value in callback.history)
@@ -322,13 +360,17 @@ def test_evaluate_command_prints_baselines_and_ends_with_json(cli, mnist_path, m
     assert any(line.startswith("FID-MNIST") and "(real data:" in line for line in lines)
 
 
-def test_evaluate_command_refuses_pickles_and_missing_files(cli, tmp_path):
+def test_evaluate_command_refuses_pickles_and_missing_files(tmp_path, capsys):
+    from ganlib.cli import main
+
     pickled = tmp_path / "objects.npy"
     np.save(pickled, np.array([{"not": "images"}], dtype=object), allow_pickle=True)
+    archive = tmp_path / "x.npz"
+    np.savez(archive, images=GOOD)
     for arguments, fragment in ((["--samples", pickled], "numeric .npy"),
-                                (["--samples", tmp_path / "missing.npy"], "No samples at")):
-        completed = cli("evaluate", *arguments)
-        assert completed.returncode == 2, completed.stderr
-        last_line = completed.stderr.strip().splitlines()[-1]
-        assert "Traceback" not in completed.stderr
-        assert last_line.startswith("ganlib evaluate: error:") and fragment in last_line
+                                (["--samples", tmp_path / "missing.npy"], "No samples at"),
+                                (["--samples", archive], "is not a .npy file")):
+        assert main(["evaluate", *map(str, arguments)]) == 2
+        error_lines = capsys.readouterr().err.strip().splitlines()
+        assert len(error_lines) == 1 and error_lines[0].startswith("ganlib evaluate: error:")
+        assert fragment in error_lines[0], error_lines[0]
