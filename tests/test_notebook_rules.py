@@ -71,3 +71,33 @@ def test_parameters_of_the_wrong_type_are_refused(tmp_path):
         course.check_parameters(path, {"EPOCHS": "five"})
     assert course.parse_parameter("3") == 3 and course.parse_parameter("[0, 3]") == [0, 3]
     assert course.parse_parameter("default") == "default"
+
+
+def test_run_course_executes_with_parameters_and_writes_an_index(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# A tiny notebook"),
+        nbformat.v4.new_code_cell("EPOCHS = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nplt.plot(range(EPOCHS))\nplt.show()\n"
+            "print('epochs', EPOCHS)"),
+    ]
+    notebook.metadata["kernelspec"] = {"name": course.KERNEL, "display_name": "Python 3",
+                                       "language": "python"}
+    source = tmp_path / "src" / "01_tiny.ipynb"
+    source.parent.mkdir()
+    nbformat.write(notebook, source)
+    out = tmp_path / "course"
+    rows = course.run_course(out, {"EPOCHS": 3, "UNKNOWN": 1}, [source])
+    assert [row["notebook"] for row in rows] == ["01_tiny.ipynb"] and rows[0]["figure"]
+    executed = nbformat.read(out / "01_tiny.ipynb", as_version=4)
+    printed = "".join(output.get("text", "") for cell in executed.cells if cell.cell_type == "code"
+                      for output in cell.outputs)
+    assert "epochs 3" in printed
+    index = (out / "index.html").read_text()
+    assert "A tiny notebook" in index and "data:image/png;base64," in index
+    assert (out / "01_tiny.html").exists() and json.loads((out / "timings.json").read_text())
+    with pytest.raises(ValueError, match="EPOCHS"):
+        course.run_course(out, {"EPOCHS": "three"}, [source])
