@@ -115,15 +115,22 @@ def execute(path, output_path, parameters=None, cwd=None):
 
 
 def regenerate(paths=None):
-    """Execute notebooks in place with default parameters, then normalise them."""
-    for path in paths or find_notebooks():
-        path = Path(path)
-        # A failed run leaves its output here, error and all, for you to read.
-        temporary = path.with_name(path.stem + RUNNING_SUFFIX)
-        seconds = execute(path, temporary)
-        os.replace(temporary, path)
-        normalise(path)
-        print(f"{path.name}: {seconds:.0f} s")
+    """Execute notebooks in place with default parameters, then normalise them.
+
+    They run in a new empty working folder, so files left by an earlier run (a training folder
+    that would be resumed, say) never change what the committed outputs show.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="gan-course-") as workdir:
+        for path in paths or find_notebooks():
+            path = Path(path).resolve()
+            # A failed run leaves its output here, error and all, for you to read.
+            temporary = path.with_name(path.stem + RUNNING_SUFFIX)
+            seconds = execute(path, temporary, cwd=workdir)
+            os.replace(temporary, path)
+            normalise(path)
+            print(f"{path.name}: {seconds:.0f} s", flush=True)
 
 
 def _final_figure(notebook_path):
