@@ -84,7 +84,7 @@ def _check_digits(digits):
 def _candidate_places(path, dataset):
     """The places to try, in order, as (description, Path) pairs."""
     if path is not None:
-        return [("the path you gave", Path(path).expanduser())]
+        return [("the data path", Path(path).expanduser())]
     places = []
     env_value = os.environ.get(ENV_VARS[dataset], "")
     if env_value:
@@ -104,8 +104,11 @@ def _find_and_load(split, path, dataset):
             if path is not None or description.startswith("$"):
                 # A place the user named must exist: say so instead of quietly going on.
                 raise DataNotFoundError(
-                    f"{description} points at {place}, which does not exist: "
-                    "fix the path or unset it to use Keras' cache."
+                    f"{description} {place} does not exist: fix the path, or leave it out to "
+                    "search the other places (GANLIB_DATA, Keras' cache, a download)."
+                    if path is not None else
+                    f"{description} points at {place}, which does not exist: fix the path, or "
+                    "unset the variable to search Keras' cache and then download."
                 )
             tried.append(f"{description} ({place}): not there")
             continue
