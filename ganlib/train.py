@@ -105,7 +105,7 @@ def train(out_dir, preset="default", epochs=None, minutes=None, batch_size=None,
           data_path=None, digits=None, latent_dim=100, scale="tanh", dataset="mnist",
           images=None, d_learning_rate=None, g_learning_rate=None, label_smoothing=None,
           d_steps=1, show_samples=False, verbose=1, deterministic=True, strategy=None,
-          mixed_precision="auto", log=print):
+          mixed_precision="auto", track_fid=False, log=print):
     """Train the preset `preset` into `out_dir` for `epochs` epochs or `minutes` of wall time.
 
     `strategy` (a `tf.distribute` strategy, e.g. `MirroredStrategy()` for several GPUs) builds
