@@ -19,9 +19,30 @@ One concept a module, each readable in one sitting:
 
 import os
 
-# TensorFlow's C++ start-up messages (CUDA probing on a CPU machine, oneDNN notices) are noise
-# for a learner; Python warnings and errors still show. Set TF_CPP_MIN_LOG_LEVEL=0 to see them.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+def _import_tensorflow_quietly():
+    """Import TensorFlow without its C++ start-up lines (CUDA probing on a CPU, oneDNN notes).
+
+    They are noise for a learner, and TensorFlow 2.21 writes some of them straight to the
+    process's stderr before any log setting applies, so stderr (file descriptor 2) points at
+    /dev/null while TensorFlow loads. Python warnings and errors are not affected. Set
+    TF_CPP_MIN_LOG_LEVEL=0 to see everything.
+    """
+    if os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3") == "0":
+        import tensorflow  # noqa: F401
+        return
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+_import_tensorflow_quietly()
 
 from ganlib.data import load_mnist, make_dataset  # noqa: E402
 from ganlib.gan import GAN, generate  # noqa: E402

@@ -813,3 +813,151 @@ def d_steps_experiment(results):
                       f"d_steps={k}: the history has D(x) and D(G(z)) to plot",
                       f"d_steps={k}: the history has no d_real/d_fake; train at least one epoch")
     return report.finish()
+
+
+# --- 06_evaluation ---
+
+
+def _as_number(report, name, value):
+    """The learner's result as one float, or None after recording why it is not one."""
+    if value is None:
+        report.expect(False, "", f"{name}: the function returned None; return a number.")
+        return None
+    try:
+        array = np.asarray(value, dtype="float64")
+    except (TypeError, ValueError) as error:
+        report.expect(False, "", f"{name}: returned {type(value).__name__}, not a number ({error}).")
+        return None
+    if array.size != 1:
+        report.expect(False, "", f"{name}: returned shape {array.shape}, expected one number.")
+        return None
+    return float(array.reshape(()))
+
+
+def frechet_distance_1d(function):
+    """Check `function(mu1, sigma1, mu2, sigma2) -> float`: FID between two 1-D Gaussians.
+
+    `sigma1` and `sigma2` are standard deviations. Expected: `(mu1 - mu2)^2 + (sigma1 - sigma2)^2`,
+    what `ganlib.metrics.frechet_distance_from_stats` gives for the variances sigma^2; tried on
+    five pairs of Gaussians.
+    """
+    from ganlib import metrics
+
+    report = _Report("frechet_distance_1d")
+    cases = [(0.0, 1.0, 0.0, 1.0), (0.0, 1.0, 3.0, 1.0), (0.0, 1.0, 0.0, 2.0),
+             (1.0, 0.5, -1.0, 2.0), (2.5, 3.0, 0.5, 0.2)]
+    for mu1, sigma1, mu2, sigma2 in cases:
+        name = f"N({mu1}, {sigma1}^2) vs N({mu2}, {sigma2}^2)"
+        expected = metrics.frechet_distance_from_stats([mu1], [[sigma1 ** 2]], [mu2], [[sigma2 ** 2]])
+        ok, value = _call(report, function, mu1, sigma1, mu2, sigma2)
+        if not ok:
+            break
+        value = _as_number(report, name, value)
+        if value is None:
+            continue
+        as_variances = (mu1 - mu2) ** 2 + sigma1 + sigma2 - 2.0 * np.sqrt(sigma1 * sigma2)
+        if _close(value, expected, 1e-6):
+            hint = ""
+        elif expected > 0 and _close(value, np.sqrt(expected), 1e-6):
+            hint = "that is the distance itself; FID is its square (no square root at the end)"
+        elif _close(value, as_variances, 1e-6):
+            hint = ("sigma1 and sigma2 were used as variances; they are standard deviations, so "
+                    "the covariances are sigma1**2 and sigma2**2")
+        elif _close(value, (mu1 - mu2) ** 2, 1e-6):
+            hint = "only the means were compared; the trace term adds (sigma1 - sigma2)**2"
+        else:
+            hint = f"expected {expected:.4f}"
+        report.expect(_close(value, expected, 1e-6), f"{name}: {value:.4f}",
+                      f"{name}: got {value:.4f}, {hint}")
+    return report.finish()
+
+
+def _cubic_kernel(x, y):
+    """KID's kernel (x . y / d + 1)^3 for all pairs of rows: (m, d), (m, d) -> (m, m)."""
+    return (x @ y.T / x.shape[1] + 1.0) ** 3
+
+
+def mmd2_unbiased(function):
+    """Check `function(x, y) -> float`: KID's unbiased MMD^2 estimate on two `(m, d)` arrays.
+
+    Expected: what `ganlib.metrics.kernel_distance` averages over subsets, with the kernel
+    `(x . y / d + 1)^3` and the diagonal terms k(x_i, x_i) and k(y_i, y_i) left out; tried on
+    two samples of one distribution and on two of different ones (m = 12, d = 5).
+    """
+    from ganlib import metrics
+
+    report = _Report("mmd2_unbiased")
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(12, 5))
+    cases = [("one distribution", rng.normal(size=(12, 5))),
+             ("different distributions", rng.normal(0.7, 1.2, size=(12, 5)))]
+    for name, y in cases:
+        expected = metrics._mmd2_unbiased(x, y)
+        ok, value = _call(report, function, x.copy(), y.copy())
+        if not ok:
+            break
+        value = _as_number(report, name, value)
+        if value is None:
+            continue
+        biased = (_cubic_kernel(x, x).mean() + _cubic_kernel(y, y).mean()
+                  - 2.0 * _cubic_kernel(x, y).mean())
+        undivided = (x @ x.T + 1.0) ** 3, (y @ y.T + 1.0) ** 3, (x @ y.T + 1.0) ** 3
+        m = len(x)
+        no_division = ((undivided[0].sum() - np.trace(undivided[0]) + undivided[1].sum()
+                        - np.trace(undivided[1])) / (m * (m - 1)) - 2.0 * undivided[2].mean())
+        if _close(value, expected):
+            hint = ""
+        elif _close(value, biased):
+            hint = ("that is the biased estimate: leave out the diagonal terms k(x_i, x_i) and "
+                    "k(y_i, y_i) and divide those sums by m (m - 1)")
+        elif _close(value, no_division):
+            hint = "the kernel divides x . y by d, the number of features: (x @ y.T / d + 1) ** 3"
+        else:
+            hint = f"expected {expected:.4f}"
+        report.expect(_close(value, expected), f"{name}: {value:.4f}",
+                      f"{name}: got {value:.4f}, {hint}")
+    return report.finish()
+
+
+def knn_precision(function):
+    """Check `function(real, fake, k=3) -> float`: the share of fakes inside the real k-NN balls.
+
+    Expected: `ganlib.metrics.precision_recall(real, fake, k).precision`, where each real point's
+    ball reaches to its k-th nearest *other* real point; tried on made-up 2-D points with k=3
+    and k=5.
+    """
+    from ganlib import metrics
+
+    report = _Report("knn_precision")
+    rng = np.random.default_rng(4)
+    real = rng.normal(size=(40, 2))  # (40, 2)
+    fake = rng.normal((0.8, 0.4), 1.0, size=(30, 2))  # (30, 2)
+    distances = np.linalg.norm(real[:, None] - real[None, :], axis=-1)  # (40, 40)
+    between = np.linalg.norm(fake[:, None] - real[None, :], axis=-1)  # (30, 40)
+    for k in (3, 5):
+        name = f"k={k}"
+        expected = metrics.precision_recall(real, fake, k=k)
+        ok, value = _call(report, function, real.copy(), fake.copy(), k=k)
+        if not ok:
+            break
+        value = _as_number(report, name, value)
+        if value is None:
+            continue
+        # The same share with the point itself counted as its own nearest neighbour.
+        self_counted = float(np.mean((between <= np.sort(distances, axis=1)[None, :, k - 1])
+                                     .any(axis=1)))
+        other_k = metrics.precision_recall(real, fake, k=8 - k).precision  # 3 <-> 5
+        if _close(value, expected.precision):
+            hint = ""
+        elif _close(value, self_counted):
+            hint = ("the balls are too small: a point is not its own neighbour, so skip the "
+                    "distance 0 to itself (the k-th other point is at sorted index k)")
+        elif _close(value, expected.recall):
+            hint = "that is recall (real points inside fake balls); count fakes inside real balls"
+        elif _close(value, other_k):
+            hint = "the result does not change with k: use the k-th nearest neighbour"
+        else:
+            hint = f"expected {expected.precision:.4f}"
+        report.expect(_close(value, expected.precision), f"{name}: {value:.4f}",
+                      f"{name}: got {value:.4f}, {hint}")
+    return report.finish()

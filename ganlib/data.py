@@ -116,7 +116,8 @@ def _find_and_load(split, path, dataset):
     try:
         return _download(split, dataset)
     except Exception as error:  # Any failure of the download means: no data here.
-        tried.append(f"a Keras download: failed ({type(error).__name__}: {str(error)[:120]})")
+        reason = str(error).splitlines()[0] if str(error) else ""
+        tried.append(f"a Keras download: failed ({type(error).__name__}: {reason})")
     env = ENV_VARS[dataset]
     raise DataNotFoundError(
         f"Could not find {dataset}. Tried: " + "; ".join(tried) + ". Fix: pass path=... "

@@ -141,7 +141,8 @@ def dcgan_discriminator(filters=(64, 128), kernel_size=5, dropout=0.3, batch_nor
         if normalise:
             x = layers.BatchNormalization()(x)
         x = layers.LeakyReLU(negative_slope=0.3)(x)
-        x = layers.Dropout(dropout)(x)
+        if dropout > 0:
+            x = layers.Dropout(dropout)(x)
     x = layers.Flatten()(x)
     logits = layers.Dense(1, dtype="float32")(x)  # (batch, 1), D(x) = sigmoid(logit)
     model = keras.Model(images, logits, name=name)
@@ -187,7 +188,8 @@ def mlp_discriminator(units=(512, 256), dropout=0.3, name="discriminator"):
     for width in units:
         x = layers.Dense(width)(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
-        x = layers.Dropout(dropout)(x)
+        if dropout > 0:
+            x = layers.Dropout(dropout)(x)
     logits = layers.Dense(1, dtype="float32")(x)
     return keras.Model(images, logits, name=name)
 

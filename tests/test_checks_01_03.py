@@ -246,3 +246,47 @@ def test_overlap_reference_matches_a_keras_transposed_convolution():
         output = np.asarray(layer(np.ones((1, length, 1), dtype="float32")))[0, :, 0]
         np.testing.assert_array_equal(output.astype(int),
                                       checks._overlap_reference(kernel_size, stride, length))
+
+
+def test_model_checks_follow_their_arguments(capsys):
+    """The notebooks' exercises build the `default` preset's networks, not the tutorial's."""
+    def default_discriminator(dropout=0.0):
+        dropout_layers = [layers.Dropout(dropout)] if dropout else []
+        return keras.Sequential([
+            keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(32, 4, strides=2, padding="same"), layers.LeakyReLU(0.3),
+            *dropout_layers,
+            layers.Conv2D(64, 4, strides=2, padding="same"), layers.LeakyReLU(0.3),
+            layers.Flatten(), layers.Dense(1)])
+
+    def default_generator():
+        noise = keras.Input(shape=(100,))
+        x = layers.Dense(7 * 7 * 128, use_bias=False)(noise)
+        x = layers.Reshape((7, 7, 128))(layers.LeakyReLU()(layers.BatchNormalization()(x)))
+        x = layers.Conv2DTranspose(64, 4, strides=2, padding="same", use_bias=False)(x)
+        x = layers.LeakyReLU()(layers.BatchNormalization()(x))
+        images = layers.Conv2DTranspose(1, 4, strides=2, padding="same", use_bias=False,
+                                        activation="tanh")(x)
+        return keras.Model(noise, images)
+
+    assert checks.discriminator(default_discriminator, filters=(32, 64), kernel_size=4,
+                                dropout=0.0)
+    assert "36,513 parameters" in capsys.readouterr().out
+    assert not checks.discriminator(default_discriminator)  # The tutorial's has 212,865.
+    assert not checks.discriminator(lambda: default_discriminator(0.3), filters=(32, 64),
+                                    kernel_size=4, dropout=0.0)
+    assert "this discriminator has no dropout" in capsys.readouterr().out
+    assert checks.generator(default_generator, filters=(128, 64), strides=(2, 2), kernel_size=4)
+    assert "784,640 parameters" in capsys.readouterr().out
+    assert not checks.generator(default_generator)
+
+
+def test_input_pipeline_check_survives_broken_values(capsys):
+    """A pipeline that divides by zero gives NaN and infinity: reported, not raised."""
+    def pipeline_dividing_by_zero(images, batch_size):
+        dataset = tf.data.Dataset.from_tensor_slices(images)
+        dataset = dataset.map(lambda image: tf.cast(image[..., tf.newaxis], tf.float32) / 0.0)
+        return dataset.shuffle(len(images)).batch(batch_size, drop_remainder=True)
+
+    assert checks.input_pipeline(pipeline_dividing_by_zero) is False
+    assert "do not match the images scaled to [-1, 1]" in capsys.readouterr().out
