@@ -961,3 +961,187 @@ def knn_precision(function):
         report.expect(_close(value, expected.precision), f"{name}: {value:.4f}",
                       f"{name}: got {value:.4f}, {hint}")
     return report.finish()
+
+
+# --- 07_scaling ---
+
+
+def _replica_losses_reference(per_example_losses, replicas):
+    """Replica r gets the r-th block of the global batch, in order; its loss is the block's
+    mean divided by the number of replicas."""
+    blocks = np.asarray(per_example_losses, dtype="float64").reshape(replicas, -1)
+    return blocks.mean(axis=1) / replicas
+
+
+def replica_losses(function):
+    """Check `function(per_example_losses, replicas) -> (replicas,)`: each replica's loss.
+
+    `per_example_losses` holds the losses of one global batch, `(global_batch,)`.
+    tf.distribute gives replica r the r-th block of `global_batch // replicas` examples, in
+    order. Replica r's loss must be the mean over its block divided by `replicas`: the
+    all-reduce then sums the replicas' gradients into the gradient of the global batch's mean,
+    as `ganlib.gan.GAN.train_step` does. Tried with 8 losses on 1, 2 and 4 replicas.
+    """
+    report = _Report("replica_losses")
+    per_example = np.array([0.5, 1.5, 0.25, 2.0, 1.0, 3.0, 0.75, 0.5])
+    for replicas in (1, 2, 4):
+        expected = _replica_losses_reference(per_example, replicas)
+        ok, value = _call(report, function, per_example.copy(), replicas)
+        if not ok:
+            return report.finish()
+        losses = _as_array(report, f"{replicas} replica(s)", value)
+        if losses is None:
+            continue
+        if losses.shape != (replicas,) or not np.issubdtype(losses.dtype, np.number):
+            report.expect(False, "", f"{replicas} replicas: got shape {losses.shape}, expected "
+                                     f"({replicas},): one loss per replica")
+            continue
+        losses = losses.astype("float64")
+        blocks = per_example.reshape(replicas, -1)
+        interleaved = np.array([per_example[r::replicas].mean() for r in range(replicas)])
+        if _close(losses, expected):
+            hint = ""
+        elif _close(losses, blocks.mean(axis=1)):
+            hint = ("these are the block means: divide each by the number of replicas, because "
+                    "the all-reduce sums the replicas' gradients")
+        elif _close(losses, blocks.mean(axis=1) / blocks.shape[1]):
+            hint = ("each mean was divided by the per-replica batch; divide it by the number of "
+                    "replicas")
+        elif _close(losses, interleaved / replicas):
+            hint = ("replica r gets the r-th block of examples in order (per_example_losses"
+                    "[r * b:(r + 1) * b]), not every r-th example")
+        elif _close(losses.sum(), per_example.mean()):
+            hint = ("they add up to the global mean, but each replica only sees its own block: "
+                    "its loss is that block's mean divided by the number of replicas")
+        else:
+            hint = f"expected {np.round(expected, 4).tolist()}"
+        report.expect(_close(losses, expected),
+                      f"{replicas} replica(s): {np.round(losses, 4).tolist()}, which add up to "
+                      f"the global mean {per_example.mean():.4f}",
+                      f"{replicas} replica(s): got {np.round(losses, 4).tolist()}; {hint}")
+    return report.finish()
+
+
+def _warmup_reference(step, base_learning_rate, base_batch, batch, warmup_steps):
+    target = base_learning_rate * batch / base_batch
+    if warmup_steps <= 0 or step >= warmup_steps:
+        return target
+    return base_learning_rate + (target - base_learning_rate) * step / warmup_steps
+
+
+def warmup_learning_rate(function):
+    """Check `function(step, base_learning_rate, base_batch, batch, warmup_steps) -> float`.
+
+    The linear scaling rule with a linear warm-up (Goyal et al., 2017): a batch k = batch /
+    base_batch times larger gets a k times larger learning rate. The rate starts at
+    `base_learning_rate` at step 0, grows by equal amounts to k * base_learning_rate at step
+    `warmup_steps`, and stays there; with `warmup_steps=0` it is k * base_learning_rate at once.
+    """
+    report = _Report("warmup_learning_rate")
+    cases = [(0, 2e-4, 64, 256, 100), (50, 2e-4, 64, 256, 100), (100, 2e-4, 64, 256, 100),
+             (1000, 2e-4, 64, 256, 100), (30, 2e-4, 64, 64, 100), (0, 2e-4, 64, 128, 0)]
+    for step, base, base_batch, batch, warmup in cases:
+        name = f"step {step}, batch {base_batch} -> {batch}, warm-up {warmup}"
+        expected = _warmup_reference(step, base, base_batch, batch, warmup)
+        ok, value = _call(report, function, step, base, base_batch, batch, warmup)
+        if not ok:
+            return report.finish()
+        value = _as_number(report, name, value)
+        if value is None:
+            continue
+        k = batch / base_batch
+        fraction = min(step / warmup, 1.0) if warmup > 0 else 1.0
+        if _close(value, expected, 1e-9):
+            hint = ""
+        elif _close(value, base * k, 1e-9):
+            hint = ("that is already the scaled rate: during the warm-up the rate starts at the "
+                    "base rate and grows linearly")
+        elif _close(value, base * k * fraction, 1e-9):
+            hint = "this warm-up starts at the base rate (Goyal et al.), not at 0"
+        elif _close(value, base * np.sqrt(k), 1e-9) or _close(
+                value, base + (base * np.sqrt(k) - base) * fraction, 1e-9):
+            hint = ("that is the square-root rule; this exercise uses the linear one, "
+                    "batch / base_batch times the base rate")
+        elif _close(value, base, 1e-9):
+            hint = "the rate was not scaled: multiply by batch / base_batch"
+        else:
+            hint = f"expected {expected:.6g}"
+        report.expect(_close(value, expected, 1e-9), f"{name}: {value:.6g}",
+                      f"{name}: got {value:.6g}; {hint}")
+    return report.finish()
+
+
+def mixed_precision_setup(function):
+    """Check `function(preset) -> (generator, discriminator, d_optimizer, g_optimizer)` for
+    training in mixed float16, as `ganlib.train.train` sets it up on a GPU.
+
+    Both networks must be built under the `mixed_float16` policy (hidden layers compute in
+    float16, every weight stays float32), their last layers must compute in float32, each
+    network needs its own `keras.optimizers.LossScaleOptimizer` around an optimizer with the
+    preset's learning rate, and the global policy must be what it was before the call.
+    """
+    import keras
+
+    from ganlib import models
+
+    report = _Report("mixed_precision_setup")
+    preset = "default"
+    previous = keras.config.dtype_policy()
+    try:
+        ok, value = _call(report, function, preset)
+    finally:
+        left_behind = keras.config.dtype_policy().name
+        keras.config.set_dtype_policy(previous)  # Never leave the learner's session changed.
+    if not ok:
+        return report.finish()
+    report.expect(left_behind == previous.name,
+                  f"the global policy is {previous.name} again afterwards",
+                  f"the global policy was left at {left_behind}: restore it, e.g. with "
+                  "ganlib.train.precision_policy(True), so later models are not built in float16")
+    if not isinstance(value, (tuple, list)) or len(value) != 4:
+        report.expect(False, "", f"returned {type(value).__name__}; return the four-tuple "
+                                 "(generator, discriminator, d_optimizer, g_optimizer).")
+        return report.finish()
+    generator, discriminator, d_optimizer, g_optimizer = value
+    settings = models.check_preset(preset)["training"]
+    for name, model in (("generator", generator), ("discriminator", discriminator)):
+        if not isinstance(model, keras.Model):
+            report.expect(False, "", f"the {name} is a {type(model).__name__}, not a keras.Model")
+            continue
+        weighted = [layer for layer in model.layers if layer.weights]
+        hidden, last = weighted[:-1], weighted[-1] if weighted else None
+        report.expect(bool(hidden) and all(layer.compute_dtype == "float16" for layer in hidden),
+                      f"{name}: hidden layers compute in float16",
+                      f"{name}: hidden layers compute in "
+                      f"{sorted({layer.compute_dtype for layer in hidden})}: build the model "
+                      "inside ganlib.train.precision_policy(True)")
+        report.expect(last is not None and last.compute_dtype == "float32",
+                      f"{name}: the last layer computes in float32",
+                      f"{name}: the last layer computes in "
+                      f"{getattr(last, 'compute_dtype', None)}: give it dtype='float32' so the "
+                      "images, logits and losses stay float32")
+        report.expect(all(weight.dtype == "float32" for weight in model.weights),
+                      f"{name}: every weight is float32",
+                      f"{name}: some weights are not float32: the variables must stay float32 "
+                      "(mixed_float16 does that; float16 alone does not)")
+    optimizers = {"d_optimizer": (d_optimizer, settings["d_learning_rate"]),
+                  "g_optimizer": (g_optimizer, settings["g_learning_rate"])}
+    for name, (optimizer, rate) in optimizers.items():
+        if not report.expect(isinstance(optimizer, keras.optimizers.LossScaleOptimizer),
+                             f"{name} is a LossScaleOptimizer",
+                             f"{name} is {type(optimizer).__name__}: wrap it in "
+                             "keras.optimizers.LossScaleOptimizer, or small float16 gradients "
+                             "round to zero"):
+            continue
+        try:
+            actual = float(np.asarray(optimizer.learning_rate))
+        except (TypeError, ValueError):
+            actual = float("nan")
+        report.expect(_close(actual, rate, 1e-9), f"{name}: learning rate {actual:g}",
+                      f"{name}: learning rate {actual:g}, expected the preset's {rate:g}: wrap "
+                      "the optimizers of ganlib.train.make_optimizers(preset)")
+    report.expect(d_optimizer is not g_optimizer,
+                  "two optimizers: each network has its own loss scale",
+                  "one optimizer for both networks: each needs its own LossScaleOptimizer, "
+                  "because their gradients live on different scales")
+    return report.finish()

@@ -83,8 +83,20 @@ class GAN(keras.Model):
         return self.generator(noise, training=training)
 
     def sample_noise(self, batch_size):
-        """Standard normal noise `(batch_size, latent_dim)` from the GAN's seeded generator."""
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        """Standard normal noise `(batch_size, latent_dim)` from the GAN's seeded generator.
+
+        Under `tf.distribute` every replica holds a copy of the same generator state, so the
+        replica's number is added to the seed: each replica draws its own noise. On one device
+        this is exactly `keras.random.normal(..., seed=self.seed_generator)`.
+        """
+        seed = self.seed_generator.next()  # (2,) int64; advances the state.
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            replica = tf.cast(context.replica_id_in_sync_group, seed.dtype)
+            seed = seed + tf.stack([replica, tf.zeros_like(replica)])
+        # Stateless ops want an int32 seed; Keras folds its int64 state the same way.
+        seed = tf.cast(tf.math.floormod(seed, tf.int32.max - 1), "int32")
+        return tf.random.stateless_normal((batch_size, self.latent_dim), seed=seed)
 
     def train_step(self, data):
         # fit() may hand us (images, labels); the GAN ignores the labels.

@@ -47,12 +47,20 @@ with strategy.scope():
     mirrored = build()
 mirrored_logs = mirrored.fit(dataset, epochs=1, verbose=0, shuffle=False).history
 
+# A real GAN's noise: each replica must draw its own, not a copy of the other's.
+with strategy.scope():
+    noisy = GAN(*models.build_preset("default", latent_dim=4), seed=0)
+per_replica = strategy.run(noisy.sample_noise, args=(3,))
+replica_noise = [tensor.numpy() for tensor in strategy.experimental_local_results(per_replica)]
+same_noise = bool(np.allclose(replica_noise[0], replica_noise[1]))
+
 before = build()
 differences = [float(np.abs(a.numpy() - b.numpy()).max())
                for a, b in zip(single.trainable_variables, mirrored.trainable_variables)]
 moved = [float(np.abs(a.numpy() - b.numpy()).max())
          for a, b in zip(single.trainable_variables, before.trainable_variables)]
 print(json.dumps({"replicas": strategy.num_replicas_in_sync, "difference": max(differences),
+                  "same_noise": same_noise,
                   "moved": max(moved), "d_loss": [single_logs["d_loss"][0], mirrored_logs["d_loss"][0]],
                   "g_loss": [single_logs["g_loss"][0], mirrored_logs["g_loss"][0]]}))
 """
@@ -64,6 +72,7 @@ def test_mirrored_strategy_makes_the_single_device_update():
     assert completed.returncode == 0, completed.stderr[-3000:]
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert result["replicas"] == 2
+    assert not result["same_noise"], "both replicas drew the same noise"
     assert result["moved"] > 1e-3, "the step changed nothing, so the comparison proves nothing"
     assert result["difference"] < 1e-5, result
     for single, mirrored in (result["d_loss"], result["g_loss"]):
