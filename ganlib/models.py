@@ -42,10 +42,13 @@ PRESETS = {
     "default": {
         "family": "dcgan",
         "generator": {"filters": (128, 64), "strides": (2, 2), "kernel_size": 4},
-        # Without dropout this discriminator learns faster per image and per second on a CPU
-        # (bench/RESULTS.md); the generator keeps up because the discriminator is narrow.
+        # Tuned on this course's 2-core CPU (bench/RESULTS.md): without dropout the narrow
+        # discriminator learns faster per image; batch 32 gives twice the updates for the same
+        # images at nearly the same images/s; and a generator learning rate twice the
+        # discriminator's (two time-scales, the other way round from TTUR's usual advice) lets
+        # the generator keep up. Each change lowered FID-MNIST at an equal number of images.
         "discriminator": {"filters": (32, 64), "kernel_size": 4, "dropout": 0.0},
-        "training": {"batch_size": 64, "d_learning_rate": 2e-4, "g_learning_rate": 2e-4,
+        "training": {"batch_size": 32, "d_learning_rate": 2e-4, "g_learning_rate": 4e-4,
                      "beta_1": 0.5, "label_smoothing": 0.0},
     },
 }
