@@ -157,4 +157,8 @@ def generate(generator, n, seed=None, batch_size=500):
         raise ValueError(f"n must be a positive whole number, not {n!r}.")
     latent_dim = generator.input_shape[-1]
     noise = np.random.default_rng(seed).standard_normal((n, latent_dim)).astype("float32")
-    return generator.predict(noise, batch_size=batch_size, verbose=0)
+    # Calling the model batch by batch (rather than predict(), which compiles a function per
+    # model) stays quick and quiet when a notebook samples from many different generators.
+    batches = [np.asarray(generator(noise[start:start + batch_size], training=False))
+               for start in range(0, n, batch_size)]
+    return np.concatenate(batches).astype("float32")
