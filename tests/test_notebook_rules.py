@@ -60,7 +60,7 @@ def test_committed_outputs_are_clean(path):
 
 
 def test_parameters_of_the_wrong_type_are_refused(tmp_path):
-    notebook = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]},
+    notebook = {"cells": [{"cell_type": "code", "id": "parameters", "metadata": {"tags": ["parameters"]},
                            "source": "EPOCHS = 3\nRATE = 2e-4\nNAME = 'x'", "outputs": [],
                            "execution_count": None}],
                 "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
