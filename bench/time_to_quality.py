@@ -56,6 +56,7 @@ class ReferenceTutorial:
         self.discriminator_optimizer = keras.optimizers.Adam(REFERENCE_LEARNING_RATE)
         self.cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
         self.batch_size = REFERENCE_BATCH
+        self.iterator = None  # Made on the first call of train_steps, then kept.
 
     @tf.function
     def train_step(self, images):
@@ -75,9 +76,11 @@ class ReferenceTutorial:
         self.discriminator_optimizer.apply_gradients(
             zip(gradients_of_discriminator, self.discriminator.trainable_variables))
 
-    def train_steps(self, iterator, count):
+    def train_steps(self, batches, count):
+        if self.iterator is None:
+            self.iterator = iter(batches)
         for _ in range(count):
-            self.train_step(next(iterator))
+            self.train_step(next(self.iterator))
 
 
 class GanlibContender:
@@ -91,8 +94,9 @@ class GanlibContender:
         self.gan.compile(*make_optimizers(preset), label_smoothing=settings["label_smoothing"])
         self.batch_size = settings["batch_size"]
 
-    def train_steps(self, iterator, count):
-        self.gan.fit(iterator, steps_per_epoch=count, epochs=1, verbose=0, shuffle=False)
+    def train_steps(self, batches, count):
+        # fit() takes the (repeated) dataset itself; each call draws `count` batches from it.
+        self.gan.fit(batches, steps_per_epoch=count, epochs=1, verbose=0, shuffle=False)
 
 
 def run(contender, dataset, seconds=None, steps=None, on_time=None, chunk=20):
@@ -101,10 +105,10 @@ def run(contender, dataset, seconds=None, steps=None, on_time=None, chunk=20):
     With a time budget, `on_time(elapsed)` is called at each of CHECKPOINT_FRACTIONS of it; the
     time it takes (scoring) is not counted as training time. Returns `(steps, seconds)`.
     """
-    iterator = iter(dataset.repeat())
+    batches = dataset.repeat()
     if seconds is None:  # A step count: one call, e.g. one fit(), as a learner would make it.
         started = time.monotonic()
-        contender.train_steps(iterator, steps)
+        contender.train_steps(batches, steps)
         return steps, time.monotonic() - started
     started, done, marks = time.monotonic(), 0, list(CHECKPOINT_FRACTIONS)
     while True:
@@ -116,7 +120,7 @@ def run(contender, dataset, seconds=None, steps=None, on_time=None, chunk=20):
             on_time(elapsed)
             marks.pop(0)
             started += time.monotonic() - pause
-        contender.train_steps(iterator, chunk)
+        contender.train_steps(batches, chunk)
         done += chunk
 
 
