@@ -93,3 +93,22 @@ def test_full_disk_is_reported_with_the_path(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(ValueError, match=f"{tmp_path}.*No space left on device"):
         training.check_writable(tmp_path / "out")
+
+
+def test_load_generator_refuses_other_models_and_latent_sizes(tmp_path):
+    from ganlib import models
+
+    generator = models.dcgan_generator(16, filters=(8, 4), strides=(2, 2), kernel_size=4)
+    discriminator = models.dcgan_discriminator(filters=(4, 8), kernel_size=4)
+    generator.save(tmp_path / "generator.keras")
+    discriminator.save(tmp_path / "discriminator.keras")
+    (tmp_path / "text.keras").write_text("not a model")
+    with pytest.raises(ValueError, match="takes noise of size 16, not 100: use latent_dim=16"):
+        training.load_generator(tmp_path / "generator.keras", latent_dim=100)
+    with pytest.raises(ValueError, match="is it a discriminator"):
+        training.load_generator(tmp_path / "discriminator.keras")
+    with pytest.raises(ValueError, match="not a Keras model file"):
+        training.load_generator(tmp_path / "text.keras")
+    with pytest.raises(FileNotFoundError, match="ganlib train"):
+        training.load_generator(tmp_path / "missing.keras")
+    assert training.load_generator(tmp_path / "generator.keras", latent_dim=16).input_shape == (None, 16)
