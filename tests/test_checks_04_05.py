@@ -1,6 +1,8 @@
 """The exercise checks of 04_gan and 05_training: each accepts a correct answer, rejects a
 specific wrong one (returns False, saying why), and never raises on the stub a learner starts from."""
 
+from types import SimpleNamespace
+
 import keras
 import numpy as np
 import pytest
@@ -8,7 +10,6 @@ import tensorflow as tf
 from keras import ops
 
 from ganlib import checks, data, gan, losses, train
-
 
 # --- generator_loss -------------------------------------------------------------------------
 
@@ -218,6 +219,30 @@ def test_sample_from_file_rejects_a_wrong_function_and_says_why(wrong, reason, c
     assert reason in capsys.readouterr().out
 
 
+# --- d_steps_experiment ---------------------------------------------------------------------
+
+def fake_result(d_updates, g_updates, epochs=2):
+    """Stands in for a TrainResult: only the optimizers' step counts and the history are read."""
+    optimizers = SimpleNamespace(d_optimizer=SimpleNamespace(iterations=d_updates),
+                                 g_optimizer=SimpleNamespace(iterations=g_updates))
+    return SimpleNamespace(gan=optimizers, history={"d_real": [0.6] * epochs,
+                                                    "d_fake": [0.4] * epochs})
+
+
+def test_d_steps_experiment_accepts_two_real_runs(tmp_path, mnist_arrays, capsys):
+    images = mnist_arrays["x_train"][:128]
+    results = {k: train.train(tmp_path / f"k{k}", preset="mlp", epochs=1, images=images,
+                              batch_size=64, d_steps=k, verbose=0) for k in (1, 2)}
+    assert checks.d_steps_experiment(results) is True
+    assert "all tests pass" in capsys.readouterr().out
+
+
+def test_d_steps_experiment_rejects_two_runs_with_one_step(capsys):
+    # The second run forgot d_steps=2: as many discriminator as generator updates.
+    assert checks.d_steps_experiment({1: fake_result(50, 50), 2: fake_result(40, 40)}) is False
+    assert "pass d_steps=2" in capsys.readouterr().out
+
+
 # --- stubs never raise ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("check, stub", [
@@ -229,4 +254,10 @@ def test_sample_from_file_rejects_a_wrong_function_and_says_why(wrong, reason, c
 ])
 def test_a_stub_gets_not_yet_and_no_exception(check, stub, capsys):
     assert check(stub) is False
+    assert "not yet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("stub", [{1: None, 2: None}, {}, None, [1, 2]])
+def test_d_steps_experiment_stub_gets_not_yet_and_no_exception(stub, capsys):
+    assert checks.d_steps_experiment(stub) is False
     assert "not yet" in capsys.readouterr().out
