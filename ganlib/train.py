@@ -63,8 +63,10 @@ def set_seed(seed, deterministic=True):
 def make_optimizers(preset_name, d_learning_rate=None, g_learning_rate=None):
     """Two Adam optimizers with the preset's learning rates and beta_1, unless overridden."""
     settings = models.check_preset(preset_name)["training"]
-    d_learning_rate = d_learning_rate or settings["d_learning_rate"]
-    g_learning_rate = g_learning_rate or settings["g_learning_rate"]
+    if d_learning_rate is None:
+        d_learning_rate = settings["d_learning_rate"]
+    if g_learning_rate is None:
+        g_learning_rate = settings["g_learning_rate"]
     for name, value in (("d_learning_rate", d_learning_rate), ("g_learning_rate", g_learning_rate)):
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
             raise ValueError(f"{name} must be a positive number such as 2e-4, not {value!r}.")
