@@ -459,19 +459,7 @@ def overlap_pattern(function):
 
 def _as_scalar(report, name, value):
     """The learner's loss as a float, or None after recording why it is not one."""
-    if value is None:
-        report.expect(False, "", f"{name}: the function returned None; return the loss.")
-        return None
-    try:
-        array = np.asarray(value, dtype="float64")
-    except (TypeError, ValueError) as error:
-        report.expect(False, "", f"{name}: returned {type(value).__name__}, not a number ({error}).")
-        return None
-    if array.size != 1:
-        report.expect(False, "", f"{name}: returned shape {array.shape}, expected one number: "
-                                 "take the mean over the batch.")
-        return None
-    return float(array.reshape(()))
+    return _as_number(report, name, value, returns="the loss", hint="take the mean over the batch")
 
 
 def _softplus(x):
@@ -818,10 +806,10 @@ def d_steps_experiment(results):
 # --- 06_evaluation ---
 
 
-def _as_number(report, name, value):
+def _as_number(report, name, value, returns="a number", hint=""):
     """The learner's result as one float, or None after recording why it is not one."""
     if value is None:
-        report.expect(False, "", f"{name}: the function returned None; return a number.")
+        report.expect(False, "", f"{name}: the function returned None; return {returns}.")
         return None
     try:
         array = np.asarray(value, dtype="float64")
@@ -829,7 +817,8 @@ def _as_number(report, name, value):
         report.expect(False, "", f"{name}: returned {type(value).__name__}, not a number ({error}).")
         return None
     if array.size != 1:
-        report.expect(False, "", f"{name}: returned shape {array.shape}, expected one number.")
+        report.expect(False, "", f"{name}: returned shape {array.shape}, expected one number"
+                                 + (f": {hint}." if hint else "."))
         return None
     return float(array.reshape(()))
 
