@@ -1,7 +1,7 @@
 """The `ganlib` command (also `python -m ganlib`).
 
     ganlib train  --out DIR [--preset NAME] [--epochs N | --minutes M] [--batch-size B]
-                  [--seed S] [--data PATH] [--digits 0,3]
+                  [--seed S] [--data PATH] [--digits 0,3] [--scale tanh|sigmoid]
     ganlib sample --generator PATH --n N --out FILE.npy|FILE.png [--seed S]
     ganlib evaluate (--generator PATH | --samples FILE.npy) [--n 10000] [--json] [--data PATH]
     ganlib train-classifier [--epochs N] [--data PATH] [--out FILE.weights.h5]
@@ -68,6 +68,8 @@ def build_parser():
     train.add_argument("--data", type=Path, help="mnist.npz or a folder of the four IDX files")
     train.add_argument("--digits", type=_digit_list, help="keep only these classes, e.g. 0,3")
     train.add_argument("--dataset", default="mnist", choices=["mnist", "fashion_mnist"])
+    train.add_argument("--scale", default="tanh", choices=["tanh", "sigmoid"],
+                       help="data in [-1, 1] for a tanh generator, or [0, 1] for a sigmoid one")
     train.add_argument("--latent-dim", type=_positive_int, default=100)
     train.add_argument("--strategy", choices=["none", "mirrored"], default="none",
                        help="mirrored: train on every GPU of this machine (tf.distribute)")
@@ -128,6 +130,7 @@ def run_train(args):
     result = train(args.out, preset=args.preset, epochs=epochs, minutes=args.minutes,
                    batch_size=args.batch_size, seed=args.seed, data_path=args.data,
                    digits=args.digits, latent_dim=args.latent_dim, dataset=args.dataset,
+                   scale=args.scale,
                    d_learning_rate=args.d_learning_rate, g_learning_rate=args.g_learning_rate,
                    strategy=strategy, mixed_precision=mixed,
                    verbose=1 if sys.stdout.isatty() else 2)

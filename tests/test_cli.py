@@ -48,10 +48,12 @@ def test_train_resume_and_sample_end_to_end(cli, tiny_npz, tmp_path):
 
 def test_digits_and_minutes(cli, tiny_npz, tmp_path):
     out = tmp_path / "zeros"
+    # The digit-zero GAN with a sigmoid output, as in the course's first seed.
     completed = cli("train", "--out", out, "--minutes", "0.05", "--data", tiny_npz, "--digits", "0",
-                    "--batch-size", "8")
+                    "--batch-size", "8", "--scale", "sigmoid")
     assert completed.returncode == 0, completed.stderr[-3000:]
     config = json.loads((out / "config.json").read_text())
+    assert config["scale"] == "sigmoid"
     assert config["digits"] == [0] and config["images"] == int(
         (np.load(tiny_npz)["y_train"] == 0).sum())
     assert json.loads((out / "history.json").read_text())  # At least one (partial) epoch.
