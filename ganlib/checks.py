@@ -321,14 +321,9 @@ def accuracy_from_logits(function):
         ok, value = _call(report, function, shaped_logits, shaped_labels)
         if not ok:
             return report.finish()
-        array = _as_array(report, "accuracy_from_logits", value)
-        if array is None:
+        accuracy = _batch_mean(report, "accuracy_from_logits", name, value)
+        if accuracy is None:
             continue
-        if array.size != 1 or not np.issubdtype(array.dtype, np.number):
-            report.expect(False, "", f"{name}: returned shape {array.shape}, expected one "
-                                     "number: take the mean over the batch")
-            continue
-        accuracy = float(array.reshape(()))
         if _close(accuracy, expected):
             report.expect(True, f"{name}: accuracy {accuracy:.3f}", "")
         elif _close(accuracy, np.mean((logits > 0.5) == (labels == 1))):
@@ -338,6 +333,18 @@ def accuracy_from_logits(function):
         else:
             report.expect(False, "", f"{name}: got {accuracy:.3f}, expected {expected:.3f}")
     return report.finish()
+
+
+def _batch_mean(report, function_name, case, value):
+    """The learner's batch mean as a float, or None after recording why it is not one number."""
+    array = _as_array(report, function_name, value)
+    if array is None:
+        return None
+    if array.size != 1 or not np.issubdtype(array.dtype, np.number):
+        report.expect(False, "", f"{case}: returned shape {array.shape}, expected one "
+                                 "number: take the mean over the batch")
+        return None
+    return float(array.reshape(()))
 
 
 def _bce_reference(labels, logits):
@@ -366,14 +373,9 @@ def binary_crossentropy_from_logits(function):
             ok, value = _call(report, function, labels, logits)
         if not ok:
             return report.finish()
-        array = _as_array(report, "binary_crossentropy_from_logits", value)
-        if array is None:
+        loss = _batch_mean(report, "binary_crossentropy_from_logits", name, value)
+        if loss is None:
             continue
-        if array.size != 1 or not np.issubdtype(array.dtype, np.number):
-            report.expect(False, "", f"{name}: returned shape {array.shape}, expected one "
-                                     "number: take the mean over the batch")
-            continue
-        loss = float(array.reshape(()))
         if _close(loss, expected, 1e-4):
             report.expect(True, f"{name}: {loss:.4f}", "")
         elif not np.isfinite(loss):
@@ -462,19 +464,6 @@ def _as_scalar(report, name, value):
     return _as_number(report, name, value, returns="the loss", hint="take the mean over the batch")
 
 
-def _softplus(x):
-    """log(1 + exp(x)), computed without overflow: the building block of BCE on logits."""
-    x = np.asarray(x, dtype="float64")
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
-
-
-def _bce_by_hand(labels, logits):
-    """Mean binary cross-entropy on logits: -y log sigmoid(l) - (1 - y) log(1 - sigmoid(l))."""
-    logits = np.asarray(logits, dtype="float64")
-    # -log sigmoid(l) = softplus(-l) and -log(1 - sigmoid(l)) = softplus(l).
-    return float(np.mean(labels * _softplus(-logits) + (1.0 - labels) * _softplus(logits)))
-
-
 _LOGITS = np.array([[-6.0], [-2.0], [-0.5], [0.0], [1.5], [5.0]], dtype="float32")  # (6, 1)
 
 
@@ -493,14 +482,14 @@ def generator_loss(function):
              ("the same logits as shape (6,)", _LOGITS[:, 0]),
              ("a sure discriminator, logit -100", np.array([[-100.0], [-100.0]], dtype="float32"))]
     for name, logits in cases:
-        expected = _bce_by_hand(1.0, logits)
+        expected = _bce_reference(1.0, logits)
         ok, value = _call(report, function, tf.constant(logits))
         if not ok:
             break
         value = _as_scalar(report, name, value)
         if value is None:
             continue
-        if _close(value, _bce_by_hand(0.0, logits) * -1.0, 1e-4):
+        if _close(value, _bce_reference(0.0, logits) * -1.0, 1e-4):
             hint = "that is the minimax loss log(1 - D(G(z))); use -log D(G(z))"
         elif not np.isfinite(value):
             hint = ("not finite: sigmoid(-100) rounds to 0 in float32, so compute from logits, "
@@ -528,7 +517,7 @@ def discriminator_loss(function):
              ("label_smoothing=0.1", real_logits, fake_logits, 0.1),
              ("sure logits +-100, no smoothing", sure, -sure, 0.0)]
     for name, real, fake, smoothing in cases:
-        expected = _bce_by_hand(1.0 - smoothing, real) + _bce_by_hand(0.0, fake)
+        expected = _bce_reference(1.0 - smoothing, real) + _bce_reference(0.0, fake)
         ok, value = _call(report, function, tf.constant(real), tf.constant(fake),
                           label_smoothing=smoothing)
         if not ok:
@@ -536,12 +525,12 @@ def discriminator_loss(function):
         value = _as_scalar(report, name, value)
         if value is None:
             continue
-        two_sided = _bce_by_hand(1.0 - smoothing, real) + _bce_by_hand(smoothing, fake)
+        two_sided = _bce_reference(1.0 - smoothing, real) + _bce_reference(smoothing, fake)
         if _close(value, expected / 2.0, 1e-4):
             hint = "that is half: add the real and the fake losses instead of averaging them"
         elif smoothing and _close(value, two_sided, 1e-4):
             hint = "the fake labels were smoothed too; smooth only the real ones (one-sided)"
-        elif smoothing and _close(value, _bce_by_hand(1.0, real) + _bce_by_hand(0.0, fake), 1e-4):
+        elif smoothing and _close(value, _bce_reference(1.0, real) + _bce_reference(0.0, fake), 1e-4):
             hint = "label_smoothing was ignored; label the real images 1 - label_smoothing"
         elif not np.isfinite(value):
             hint = "not finite: compute from logits instead of through sigmoid"
