@@ -68,9 +68,10 @@ def _show_inline(grid, title):
 
 
 class HistoryFile(keras.callbacks.Callback):
-    """Append `{"epoch": N, <metrics>, "seconds": ...}` to a JSON list after every epoch.
+    """Append `{"epoch": N, <metrics>, "steps": ..., "seconds": ...}` to a JSON list after every epoch.
 
-    `previous` holds the entries of earlier runs into the same folder, so a resumed run
+    `steps` counts the batches the epoch trained: fewer than a full epoch's when `TimeLimit`
+    stopped it part-way (the next run then starts a new epoch). `previous` holds the entries of earlier runs into the same folder, so a resumed run
     continues the same history instead of starting a new one.
     """
 
@@ -81,10 +82,15 @@ class HistoryFile(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.started = time.monotonic()
+        self.steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
 
     def on_epoch_end(self, epoch, logs=None):
         entry = {"epoch": epoch + 1}
         entry.update({name: float(value) for name, value in (logs or {}).items()})
+        entry["steps"] = self.steps
         entry["seconds"] = round(time.monotonic() - self.started, 3)
         self.entries.append(entry)
         text = json.dumps(self.entries, indent=1).encode()
@@ -148,7 +154,11 @@ class StopOnDivergence(keras.callbacks.Callback):
 
 
 class TimeLimit(keras.callbacks.Callback):
-    """Stop training once `seconds` of wall time have passed since `fit()` started."""
+    """Stop training once `seconds` of wall time have passed since `fit()` started.
+
+    It stops after the batch that crosses the limit, so the last epoch may be cut short:
+    `HistoryFile` records how many steps it trained, and `Checkpoint` saves it as that epoch.
+    """
 
     def __init__(self, seconds):
         super().__init__()

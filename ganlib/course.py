@@ -46,6 +46,20 @@ def parse_parameter(text):
         return text  # Anything that is not a Python literal is a string.
 
 
+def _default_value(node):
+    """A parameter's default from its expression: a literal, or the `else` value of
+    `A if QUICK else B` (whose two values share a type); None (any type goes) otherwise."""
+    if isinstance(node, ast.IfExp):
+        values = [_default_value(node.body), _default_value(node.orelse)]
+        if None not in values and type(values[0]) is type(values[1]):
+            return values[1]
+        return None
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return None  # An expression such as os.environ.get(...): any type goes.
+
+
 def notebook_parameters(path):
     """The defaults in a notebook's `parameters` cell, as a dict of name -> value."""
     import nbformat
@@ -57,10 +71,7 @@ def notebook_parameters(path):
             for node in ast.parse(cell.source).body:
                 if isinstance(node, ast.Assign) and len(node.targets) == 1 \
                         and isinstance(node.targets[0], ast.Name):
-                    try:
-                        values[node.targets[0].id] = ast.literal_eval(node.value)
-                    except ValueError:
-                        values[node.targets[0].id] = None  # An expression: any type goes.
+                    values[node.targets[0].id] = _default_value(node.value)
             return values
     raise ValueError(f"{path} has no cell tagged 'parameters': tag one so papermill can set it.")
 

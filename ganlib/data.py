@@ -208,14 +208,30 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
-def _check_arrays(images, labels, source):
-    images, labels = np.asarray(images), np.asarray(labels)
+def check_images(images, source="images"):
+    """Check that `images` are MNIST-style uint8 pixels `(n, 28, 28)`, n >= 1; return the array.
+
+    Raises a ValueError that starts with `source` (a file name, or an argument's name) and says
+    how to fix the array.
+    """
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[1:] == (28, 28, 1):
+        images = images[..., 0]
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(f"{source}: images have shape {images.shape}, expected (n, 28, 28).")
+        raise ValueError(f"{source}: images have shape {images.shape}, expected (n, 28, 28): "
+                         "reshape them, e.g. images.reshape(-1, 28, 28).")
     if images.dtype != np.uint8:
-        raise ValueError(f"{source}: images are {images.dtype}, expected uint8 pixels 0..255.")
+        hint = ("floats in [0, 1] or [-1, 1] become pixels with ganlib.data.unscale_images(images)"
+                if np.issubdtype(images.dtype, np.floating)
+                else "whole numbers 0..255 convert with images.astype(numpy.uint8)")
+        raise ValueError(f"{source}: images are {images.dtype}, expected uint8 pixels 0..255: {hint}.")
     if len(images) == 0:
-        raise ValueError(f"{source}: holds no images: download it again.")
+        raise ValueError(f"{source}: holds no images: download it again, or pass at least one image.")
+    return images
+
+
+def _check_arrays(images, labels, source):
+    images, labels = check_images(images, source), np.asarray(labels)
     if labels.shape != (len(images),):
         raise ValueError(
             f"{source}: {len(labels)} labels for {len(images)} images: the files do not match."
@@ -274,12 +290,12 @@ def make_dataset(images, batch_size, scale="tanh", shuffle=True, seed=None, cach
         raise ValueError(f"batch_size must be a positive whole number, not {batch_size!r}.")
     if scale not in SCALES:
         raise ValueError(f"scale must be 'tanh' ([-1, 1]) or 'sigmoid' ([0, 1]), not {scale!r}.")
+    images = check_images(images)
     if batch_size > len(images):
         raise ValueError(
             f"batch_size {batch_size} is larger than the {len(images)} images: "
             "use a smaller batch size or more data."
         )
-    images = np.asarray(images)
     dataset = tf.data.Dataset.from_tensor_slices(images)
     # Scaling inside the pipeline keeps only the uint8 array in memory until `cache`.
     dataset = dataset.map(lambda image: _scale_tensor(image, scale))

@@ -47,6 +47,40 @@ class TrainResult:
     sample_grids: list = field(default_factory=list)
 
 
+@dataclass
+class Resumed:
+    """What `resume_run` found: the checkpoint used (None: a fresh run), and what it restored."""
+
+    path: Path = None
+    epoch: int = 0
+    fixed_noise: np.ndarray = None
+    history: list = field(default_factory=list)
+
+
+def resume_run(gan, out_dir, log=print):
+    """Restore the newest checkpoint in `out_dir/checkpoints` into the compiled `gan`, if any.
+
+    Loads both networks, both optimizers' state and the noise generator, and returns a `Resumed`
+    with the epoch reached, the run's fixed noise and the entries of `out_dir/history.json` up to
+    that epoch (later ones, from a run killed between writing its history and its checkpoint,
+    are dropped: those epochs are trained again). Without a checkpoint it returns `Resumed()`,
+    epoch 0. The learning rates the optimizers were built with are kept, not the stored ones,
+    so a run that diverged can resume with a lower rate. Pass the epoch to
+    `fit(initial_epoch=...)` and the history to `HistoryFile(previous=...)`.
+    """
+    out_dir = Path(out_dir)
+    checkpoint_path, arrays = checkpoints.latest_checkpoint(out_dir / "checkpoints")
+    if checkpoint_path is None:
+        return Resumed()
+    rates = [float(optimizer.learning_rate) for optimizer in (gan.d_optimizer, gan.g_optimizer)]
+    epoch, fixed_noise, _ = checkpoints.restore_checkpoint(gan, arrays)
+    gan.d_optimizer.learning_rate, gan.g_optimizer.learning_rate = rates
+    history = [entry for entry in gan_callbacks.read_history(out_dir / "history.json")
+               if entry["epoch"] <= epoch]
+    log(f"Resuming from {checkpoint_path} (epoch {epoch} done).")
+    return Resumed(checkpoint_path, epoch, fixed_noise, history)
+
+
 def set_seed(seed, deterministic=True):
     """Seed Python, NumPy and TensorFlow; with `deterministic`, make TensorFlow ops repeatable.
 
@@ -150,21 +184,11 @@ def train(out_dir, preset="default", epochs=None, minutes=None, batch_size=None,
             optimizers = [keras.optimizers.LossScaleOptimizer(optimizer) for optimizer in optimizers]
         gan.compile(*optimizers, label_smoothing=label_smoothing, d_steps=d_steps)
 
-    start_epoch, fixed_noise, previous_history = 0, None, []
-    checkpoint_path, arrays = checkpoints.latest_checkpoint(out_dir / "checkpoints")
-    if checkpoint_path is not None:
-        _check_same_run(out_dir / "config.json", config)
-        rates = [float(optimizer.learning_rate) for optimizer in (gan.d_optimizer, gan.g_optimizer)]
-        start_epoch, fixed_noise, _ = checkpoints.restore_checkpoint(gan, arrays)
-        # The checkpoint holds the old learning rates too; the ones asked for now win, so a
-        # run that diverged can resume with a lower rate.
-        gan.d_optimizer.learning_rate, gan.g_optimizer.learning_rate = rates
-        # Epochs after the checkpoint (a run killed between writing history and checkpoint)
-        # are dropped: they will be trained again.
-        previous_history = [entry for entry in gan_callbacks.read_history(out_dir / "history.json")
-                            if entry["epoch"] <= start_epoch]
-        log(f"Resuming from {checkpoint_path} (epoch {start_epoch} done).")
-    else:
+    if checkpoints.list_checkpoints(out_dir / "checkpoints"):
+        _check_same_run(out_dir / "config.json", config)  # Before restoring: a clearer message.
+    resumed = resume_run(gan, out_dir, log)
+    start_epoch, fixed_noise, previous_history = resumed.epoch, resumed.fixed_noise, resumed.history
+    if resumed.path is None:
         fixed_noise = np.random.default_rng(seed).standard_normal(
             (SAMPLE_COUNT, latent_dim)).astype("float32")
         text = json.dumps(config, indent=1).encode()

@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from conftest import REPOSITORY
@@ -65,31 +64,6 @@ def test_resuming_with_another_preset_is_refused(cli, tiny_npz, tmp_path):
                "--preset", "mlp").returncode == 0
     completed = cli("train", "--out", out, "--epochs", "2", "--data", tiny_npz, "--batch-size", "64")
     assert_one_line_error(completed, "preset='mlp'", "new output folder")
-
-
-@pytest.mark.parametrize("arguments, fragments", [
-    (["train", "--preset", "huge"], ["invalid choice: 'huge'", "tutorial"]),
-    (["train", "--epochs", "0"], ["not positive"]),
-    (["train", "--batch-size", "5000"], ["larger than the 320 images"]),
-    (["train", "--digits", "0,12"], ["digits are 0 to 9"]),
-    (["train", "--data", "MISSING"], ["does not exist"]),
-    (["train", "--data", "CORRUPT"], ["not a readable .npz"]),
-    (["train", "--epochs", "2", "--minutes", "3"], ["not allowed with argument"]),
-    (["sample", "--generator", "MISSING", "--n", "4", "--out", "x.npy"], ["No generator at"]),
-    (["sample", "--generator", "CORRUPT", "--n", "4", "--out", "x.npy"], ["not a Keras model"]),
-    (["sample", "--generator", "MISSING", "--n", "4", "--out", "x.txt"], [".npy", ".png"]),
-])
-def test_bad_input_is_one_clear_line(cli, tiny_npz, tmp_path, arguments, fragments):
-    corrupt = tmp_path / "corrupt.npz"
-    corrupt.write_bytes(b"not a zip")
-    replace = {"MISSING": str(tmp_path / "missing"), "CORRUPT": str(corrupt)}
-    arguments = [replace.get(argument, argument) for argument in arguments]
-    if arguments[0] == "train":
-        arguments += ["--out", str(tmp_path / "out")]
-        if "--data" not in arguments:
-            arguments += ["--data", str(tiny_npz)]
-    # argparse's own errors print a usage line first; the last line is the error either way.
-    assert_one_line_error(cli(*arguments), *fragments)
 
 
 def test_generator_reloads_in_a_fresh_process(cli, tiny_npz, tmp_path):

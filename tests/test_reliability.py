@@ -51,6 +51,66 @@ def test_sigkill_mid_epoch_then_resume_finishes_the_run(tiny_npz, tmp_path, cli)
     assert not list((out / "checkpoints").glob("*.tmp"))
 
 
+def run_notebook_command(notebook, output, parameters, cwd):
+    """papermill on the command line, as a learner (or CI) runs a notebook headless."""
+    command = [sys.executable, "-m", "papermill", str(notebook), str(output), "--cwd", str(cwd),
+               "-k", "python3", "--no-progress-bar"]
+    for name, value in parameters.items():
+        command += ["-p", name, str(value)]
+    return command
+
+
+def test_sigkill_during_a_notebook_run_then_rerun_resumes_it(mnist_path, tmp_path):
+    """05_training killed mid-training (papermill and its kernel), then run again: it resumes."""
+    notebook = REPOSITORY / "notebooks" / "05_training.ipynb"
+    out = tmp_path / "runs"
+    main_dir = out / "main"
+    # 50 steps of 32 images an epoch: long enough to kill the kernel part-way through the run.
+    parameters = {"EPOCHS": 4, "IMAGES": 1600, "OUT_DIR": out}
+    env = dict(os.environ, GANLIB_QUICK="1", GANLIB_DATA=str(mnist_path))
+    process = subprocess.Popen(
+        run_notebook_command(notebook, tmp_path / "killed.ipynb", parameters, tmp_path),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        start_new_session=True)  # Its own process group: the kernel dies with papermill.
+    deadline = time.monotonic() + 600
+    try:
+        while not (main_dir / "checkpoints" / "epoch_0001.npz").exists():
+            assert process.poll() is None, "the notebook ended before it could be killed"
+            assert time.monotonic() < deadline, "no checkpoint after 600 s"
+            time.sleep(0.05)
+        time.sleep(0.5)  # Into epoch 2.
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    killed_at = checkpoints.read_checkpoint(checkpoints.list_checkpoints(main_dir / "checkpoints")[-1])
+    killed_epoch = int(killed_at["epoch"])
+    assert 1 <= killed_epoch < 4, "the kill came after the main run had finished"
+    # A kill between writing the history and the checkpoint leaves one epoch more in the
+    # history; it is trained again.
+    killed_history = json.loads((main_dir / "history.json").read_text())[:killed_epoch]
+    grid_before = (main_dir / "samples" / "epoch_001.png").read_bytes()
+
+    rerun = subprocess.run(
+        run_notebook_command(notebook, tmp_path / "resumed.ipynb", parameters, tmp_path),
+        capture_output=True, text=True, env=env, timeout=900)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    executed = json.loads((tmp_path / "resumed.ipynb").read_text())
+    text = "".join("".join(output.get("text", "")) for cell in executed["cells"]
+                   for output in cell.get("outputs", []))
+    assert f"Resuming from {main_dir / 'checkpoints'}" in text
+    assert f"(epoch {killed_epoch} done)" in text and f"({killed_epoch} resumed)" in text
+    history = json.loads((main_dir / "history.json").read_text())
+    assert [entry["epoch"] for entry in history] == [1, 2, 3, 4]
+    assert history[:killed_epoch] == killed_history  # The old epochs, kept as they were.
+    assert (main_dir / "samples" / "epoch_001.png").read_bytes() == grid_before
+    assert sorted(path.name for path in (main_dir / "samples").glob("*.png")) == \
+        [f"epoch_{epoch:03d}.png" for epoch in range(1, 5)]
+    final = checkpoints.read_checkpoint(main_dir / "checkpoints" / "epoch_0004.npz")
+    np.testing.assert_array_equal(final["fixed_noise"], killed_at["fixed_noise"])
+    assert int(final["epoch"]) == 4
+    assert not list((main_dir / "checkpoints").glob("*.tmp"))
+
+
 def test_corrupt_latest_checkpoint_falls_back_with_a_warning(tiny_npz, tmp_path, cli):
     out = tmp_path / "run"
     assert cli(*train_command(out, tiny_npz, 2)[3:]).returncode == 0
