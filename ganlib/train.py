@@ -286,6 +286,12 @@ def load_generator(path, latent_dim=None):
     try:
         generator = keras.models.load_model(path, safe_mode=True, compile=False)
     except Exception as error:  # Keras raises several types for a file that is not a model.
+        if "safe_mode" in str(error):
+            raise ValueError(
+                f"{path} holds Python code (a Lambda layer) that would run on loading; ganlib "
+                "loads models with safe_mode=True and refuses it: use a generator that "
+                "`ganlib train` wrote, or rebuild the model without Lambda layers."
+            ) from None
         raise ValueError(
             f"{path} is not a Keras model file ({type(error).__name__}): pass the "
             "generator.keras that `ganlib train` wrote."
