@@ -40,10 +40,13 @@ def grid_array(images, columns=None, padding=2):
 
 
 def save_grid(images, path, columns=None, scale=2):
-    """Write a grid of images to a PNG file at `scale` times the original size."""
+    """Write a grid of images to a PNG file at `scale` times the original size.
+
+    Digits are drawn dark on white, as in the figures the notebooks show (`cmap="gray_r"`).
+    """
     from PIL import Image
 
-    canvas = grid_array(images, columns)
+    canvas = 255 - grid_array(images, columns)
     picture = Image.fromarray(canvas).resize((canvas.shape[1] * scale, canvas.shape[0] * scale),
                                              Image.NEAREST)
     picture.save(path)
