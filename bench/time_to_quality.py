@@ -16,8 +16,9 @@ reference FID / ganlib FID at equal time, and the time ganlib needed to reach th
 final FID as a share of the budget.
 
 Mode `throughput` measures pure step speed at equal architecture: the `tutorial` preset under
-`GAN.fit` against the reference loop, and the GFLOP/s achieved against the peak this machine
-reaches on the model's largest convolution.
+`GAN.fit` against the reference loop, with the reference's simultaneous update (the same
+arithmetic, so any difference is overhead) and with ganlib's alternating one, and the GFLOP/s
+achieved against the peak this machine reaches on the model's largest convolution.
 
 Results are appended to `bench/RESULTS.md` with the date, the machine and the command.
 """
@@ -86,12 +87,14 @@ class ReferenceTutorial:
 class GanlibContender:
     """A preset trained through `GAN.fit`, one step at a time under a wall-clock budget."""
 
-    def __init__(self, preset, seed):
+    def __init__(self, preset, seed, update=None):
         keras.utils.set_random_seed(seed)
         self.generator, discriminator = models.build_preset(preset)
         self.gan = GAN(self.generator, discriminator, seed=seed)
         settings = models.PRESETS[preset]["training"]
-        self.gan.compile(*make_optimizers(preset), label_smoothing=settings["label_smoothing"])
+        self.update = update or settings.get("update", "alternating")
+        self.gan.compile(*make_optimizers(preset), label_smoothing=settings["label_smoothing"],
+                         update=self.update)
         self.batch_size = settings["batch_size"]
 
     def train_steps(self, batches, count):
@@ -177,12 +180,15 @@ def conv_peak_gflops(seconds=3.0):
     return flops * count / (time.monotonic() - started) / 1e9
 
 
-def step_flops(generator, discriminator, batch):
+def step_flops(generator, discriminator, batch, update="alternating"):
     """FLOPs of one training step, counting convolutions and dense layers only.
 
-    A backward pass costs about twice its forward pass. Discriminator step: G forward, D forward
-    on real and fake, D backward for both (2 + 4 D-forwards). Generator step: G and D forward,
-    backward through both (3 G- and 3 D-forwards). In all 4 G- and 9 D-forward passes.
+    A backward pass costs about twice its forward pass. Alternating (ganlib's default): the
+    discriminator step is G forward, D forward on real and fake, D backward for both (1 G- and
+    6 D-forwards); the generator step is G and D forward, backward through both (3 G- and
+    3 D-forwards); in all 4 G- and 9 D-forward passes. Simultaneous (the tutorial's step): one
+    G forward and backward (3), D forward on real and fake, backward for D's loss (6), and
+    backward through D on the fakes for G's loss (2): 3 G- and 8 D-forward passes.
     """
     def forward(model):
         total = 0
@@ -195,7 +201,8 @@ def step_flops(generator, discriminator, batch):
             elif isinstance(layer, keras.layers.Dense):
                 total += 2 * int(np.prod(layer.kernel.shape))
         return total
-    return batch * (4 * forward(generator) + 9 * forward(discriminator))
+    g_passes, d_passes = (4, 9) if update == "alternating" else (3, 8)
+    return batch * (g_passes * forward(generator) + d_passes * forward(discriminator))
 
 
 def throughput(args, images):
@@ -203,22 +210,30 @@ def throughput(args, images):
              "|---|---|---|---|---|"]
     peak = conv_peak_gflops()
     results = {}
-    for name, contender in (("reference tf.function loop", ReferenceTutorial(args.seed)),
-                            ("ganlib GAN.fit", None)):
-        if contender is None:
-            contender = GanlibContender("tutorial", args.seed)
-            contender.batch_size = REFERENCE_BATCH
+    contenders = (("reference tf.function loop", lambda: ReferenceTutorial(args.seed)),
+                  ("ganlib GAN.fit, simultaneous update (the reference's algorithm)",
+                   lambda: GanlibContender("tutorial", args.seed, update="simultaneous")),
+                  ("ganlib GAN.fit, alternating update (ganlib's default algorithm)",
+                   lambda: GanlibContender("tutorial", args.seed, update="alternating")))
+    for name, make in contenders:
+        contender = make()
+        contender.batch_size = REFERENCE_BATCH
         dataset = data.make_dataset(images, REFERENCE_BATCH, seed=args.seed)
         run(contender, dataset, steps=5)  # Trace and warm up.
         steps, elapsed = run(contender, dataset, steps=args.steps)
-        flops = step_flops(contender.generator, contender.gan.discriminator
-                           if hasattr(contender, "gan") else contender.discriminator, REFERENCE_BATCH)
+        discriminator = contender.gan.discriminator if hasattr(contender, "gan") \
+            else contender.discriminator
+        flops = step_flops(contender.generator, discriminator, REFERENCE_BATCH,
+                           getattr(contender, "update", "simultaneous"))
         results[name] = elapsed / steps
         lines.append(f"| {name} | {steps} | {elapsed / steps:.3f} | "
                      f"{steps * REFERENCE_BATCH / elapsed:.0f} | {flops * steps / elapsed / 1e9:.1f} |")
-    reference, ours = results["reference tf.function loop"], results["ganlib GAN.fit"]
-    lines += ["", f"- GAN.fit time per step / reference time per step: **{ours / reference:.2f}** "
-              "(at most 1.0 means no overhead)",
+    reference, simultaneous, alternating = results.values()
+    lines += ["", f"- GAN.fit time per step / reference time per step, same algorithm: "
+              f"**{simultaneous / reference:.2f}** (at most 1.0 means train_step and fit() add no "
+              "overhead)",
+              f"- alternating update / reference: {alternating / reference:.2f} (it does more "
+              "arithmetic per step: 4 G- and 9 D-passes against 3 and 8)",
               f"- peak on the largest convolution alone (Conv2DTranspose 256->128, 5x5, 7x7, "
               f"batch 256): {peak:.1f} GFLOP/s"]
     return lines

@@ -9,6 +9,11 @@ bars, callbacks, a `History`, and `tf.data` input. One step, on a batch of real 
    (`ganlib.losses.generator_loss_non_saturating`). Only G's weights change; D is used but not
    updated, because its gradients are never applied.
 
+`compile(update="simultaneous")` plays the step the TensorFlow DCGAN tutorial's way instead:
+one forward pass (G(z), D on real and fake) under two tapes, and both networks updated from it.
+That skips the second generator pass and the third discriminator pass, about a quarter of the
+arithmetic; the generator then learns from the discriminator as it was before this step's update.
+
 The step reports `d_loss`, `g_loss`, `d_real` (mean D(x) on real images), `d_fake` (mean
 D(G(z)) on fakes) and `d_accuracy` (share of real and fake images D classifies correctly).
 """
@@ -21,6 +26,7 @@ from keras import ops
 from ganlib import losses
 
 METRIC_NAMES = ("d_loss", "g_loss", "d_real", "d_fake", "d_accuracy")
+UPDATES = ("alternating", "simultaneous")
 
 
 class GAN(keras.Model):
@@ -47,7 +53,7 @@ class GAN(keras.Model):
         self.built = True  # Both networks are built already; nothing to infer from data.
 
     def compile(self, d_optimizer, g_optimizer, generator_loss="non_saturating",
-                label_smoothing=0.0, d_steps=1, **kwargs):
+                label_smoothing=0.0, d_steps=1, update="alternating", **kwargs):
         """Set the two optimizers and how the game is played.
 
         Args:
@@ -56,12 +62,21 @@ class GAN(keras.Model):
             generator_loss: "non_saturating" (default) or "minimax".
             label_smoothing: one-sided smoothing of the real labels, in [0, 0.5).
             d_steps: discriminator updates per generator update (k in Goodfellow et al.).
+            update: "alternating" (default): update D, then G against the updated D;
+                "simultaneous": both from one forward pass, as the TensorFlow tutorial does
+                (d_steps must be 1).
         """
         super().compile(**kwargs)
         if d_optimizer is g_optimizer:
             raise ValueError("Pass two optimizer instances: each network needs its own state.")
         if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
             raise ValueError(f"d_steps must be a positive whole number, not {d_steps!r}.")
+        if update not in UPDATES:
+            raise ValueError(f"update must be one of {', '.join(UPDATES)}, not {update!r}.")
+        if update == "simultaneous" and d_steps != 1:
+            raise ValueError(f"update='simultaneous' makes one update of each network per step: "
+                             f"use d_steps=1 (not {d_steps}), or update='alternating'.")
+        self.update = update
         self.generator_loss_fn = losses.get_generator_loss(generator_loss)
         losses.discriminator_loss(ops.zeros((1, 1)), ops.zeros((1, 1)), label_smoothing)  # checks it
         self.d_optimizer = d_optimizer
@@ -105,29 +120,12 @@ class GAN(keras.Model):
         # Under tf.distribute each replica's gradients are summed, so each replica's loss is
         # divided by their number: the sum is then the gradient of the global batch mean.
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-
-        for _ in range(self.d_steps):
-            noise = self.sample_noise(batch_size)
-            with tf.GradientTape() as tape:
-                fake_images = self.generator(noise, training=True)  # (batch, 28, 28, 1)
-                real_logits = self.discriminator(real_images, training=True)  # (batch, 1)
-                fake_logits = self.discriminator(fake_images, training=True)  # (batch, 1)
-                d_loss = losses.discriminator_loss(real_logits, fake_logits, self.label_smoothing)
-                # scale_loss multiplies by the loss scale under mixed precision (else by 1);
-                # apply_gradients divides it out again.
-                scaled_d_loss = self.d_optimizer.scale_loss(d_loss / replicas)
-            # Only the discriminator's variables are differentiated and updated here.
-            d_gradients = tape.gradient(scaled_d_loss, self.discriminator.trainable_variables)
-            self.d_optimizer.apply_gradients(zip(d_gradients, self.discriminator.trainable_variables))
-
-        noise = self.sample_noise(batch_size)
-        with tf.GradientTape() as tape:
-            generated_logits = self.discriminator(self.generator(noise, training=True), training=True)
-            g_loss = self.generator_loss_fn(generated_logits)
-            scaled_g_loss = self.g_optimizer.scale_loss(g_loss / replicas)
-        # The gradient flows through D into G, but only G's variables are updated.
-        g_gradients = tape.gradient(scaled_g_loss, self.generator.trainable_variables)
-        self.g_optimizer.apply_gradients(zip(g_gradients, self.generator.trainable_variables))
+        if self.update == "simultaneous":
+            d_loss, g_loss, real_logits, fake_logits = self._simultaneous_step(
+                real_images, batch_size, replicas)
+        else:
+            d_loss, g_loss, real_logits, fake_logits = self._alternating_step(
+                real_images, batch_size, replicas)
 
         correct = ops.concatenate([ops.cast(real_logits > 0, "float32"),
                                    ops.cast(fake_logits < 0, "float32")], axis=0)
@@ -141,6 +139,47 @@ class GAN(keras.Model):
         for name, value in values.items():
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def _apply(self, optimizer, loss, tape, variables):
+        # Only `variables` are differentiated and updated. scale_loss multiplied by the loss
+        # scale under mixed precision (else by 1); apply_gradients divides it out again.
+        gradients = tape.gradient(loss, variables)
+        optimizer.apply_gradients(zip(gradients, variables))
+
+    def _alternating_step(self, real_images, batch_size, replicas):
+        for _ in range(self.d_steps):
+            noise = self.sample_noise(batch_size)
+            with tf.GradientTape() as tape:
+                fake_images = self.generator(noise, training=True)  # (batch, 28, 28, 1)
+                real_logits = self.discriminator(real_images, training=True)  # (batch, 1)
+                fake_logits = self.discriminator(fake_images, training=True)  # (batch, 1)
+                d_loss = losses.discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+                scaled_d_loss = self.d_optimizer.scale_loss(d_loss / replicas)
+            self._apply(self.d_optimizer, scaled_d_loss, tape, self.discriminator.trainable_variables)
+
+        noise = self.sample_noise(batch_size)
+        with tf.GradientTape() as tape:
+            generated_logits = self.discriminator(self.generator(noise, training=True), training=True)
+            g_loss = self.generator_loss_fn(generated_logits)
+            scaled_g_loss = self.g_optimizer.scale_loss(g_loss / replicas)
+        # The gradient flows through D into G, but only G's variables are updated.
+        self._apply(self.g_optimizer, scaled_g_loss, tape, self.generator.trainable_variables)
+        return d_loss, g_loss, real_logits, fake_logits
+
+    def _simultaneous_step(self, real_images, batch_size, replicas):
+        noise = self.sample_noise(batch_size)
+        # Two tapes watch one forward pass; each network's gradient comes from its own loss.
+        with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
+            fake_images = self.generator(noise, training=True)
+            real_logits = self.discriminator(real_images, training=True)
+            fake_logits = self.discriminator(fake_images, training=True)
+            d_loss = losses.discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+            g_loss = self.generator_loss_fn(fake_logits)
+            scaled_d_loss = self.d_optimizer.scale_loss(d_loss / replicas)
+            scaled_g_loss = self.g_optimizer.scale_loss(g_loss / replicas)
+        self._apply(self.d_optimizer, scaled_d_loss, d_tape, self.discriminator.trainable_variables)
+        self._apply(self.g_optimizer, scaled_g_loss, g_tape, self.generator.trainable_variables)
+        return d_loss, g_loss, real_logits, fake_logits
 
     def generate(self, n, seed=None):
         """Draw `n` images with the generator in inference mode: float32 `(n, 28, 28, 1)`."""

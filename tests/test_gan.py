@@ -76,6 +76,50 @@ def test_compile_checks_its_arguments():
         gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam(), d_steps=0)
     with pytest.raises(ValueError, match="Unknown generator loss"):
         gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam(), generator_loss="hinge")
+    with pytest.raises(ValueError, match="update must be one of alternating, simultaneous"):
+        gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam(), update="sequential")
+    with pytest.raises(ValueError, match="use d_steps=1"):
+        gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam(), update="simultaneous",
+                    d_steps=2)
+
+
+def test_simultaneous_update_is_the_tutorials_step(mnist_arrays):
+    """update="simultaneous" makes exactly the update of the TensorFlow tutorial's two-tape step."""
+    import tensorflow as tf
+
+    images = real_batch(mnist_arrays)
+    gan = small_gan()
+    gan.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1), update="simultaneous")
+    # The noise train_step will draw: the same seeded generator, advanced the same way.
+    noise = small_gan().sample_noise(len(images))
+
+    twin = small_gan()  # The same initial weights (same seed).
+    cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
+    with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+        fakes = twin.generator(noise, training=True)
+        real_output = twin.discriminator(images, training=True)
+        fake_output = twin.discriminator(fakes, training=True)
+        g_loss = cross_entropy(tf.ones_like(fake_output), fake_output)
+        d_loss = (cross_entropy(tf.ones_like(real_output), real_output)
+                  + cross_entropy(tf.zeros_like(fake_output), fake_output))
+    for loss, tape, model in ((g_loss, g_tape, twin.generator), (d_loss, d_tape, twin.discriminator)):
+        for gradient, variable in zip(tape.gradient(loss, model.trainable_variables),
+                                      model.trainable_variables):
+            variable.assign_sub(0.1 * gradient)
+
+    logs = gan.train_step(images)
+    np.testing.assert_allclose(float(logs["g_loss"]), float(g_loss), rtol=1e-5)
+    for model, reference in ((gan.generator, twin.generator),
+                             (gan.discriminator, twin.discriminator)):
+        for ours, theirs in zip(weights_of(model), weights_of(reference)):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+
+    # The alternating update (the default) is a different step: G learns from the updated D.
+    alternating = small_gan()
+    alternating.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1))
+    alternating.train_step(images)
+    assert any(not np.allclose(a, b) for a, b in zip(weights_of(alternating.generator),
+                                                     weights_of(gan.generator)))
 
 
 def test_mismatched_networks_are_refused():
