@@ -71,8 +71,9 @@ class HistoryFile(keras.callbacks.Callback):
     """Append `{"epoch": N, <metrics>, "steps": ..., "seconds": ...}` to a JSON list after every epoch.
 
     `steps` counts the batches the epoch trained: fewer than a full epoch's when `TimeLimit`
-    stopped it part-way (the next run then starts a new epoch). `previous` holds the entries of earlier runs into the same folder, so a resumed run
-    continues the same history instead of starting a new one.
+    stopped it part-way (the next run then starts a new epoch). `previous` holds the entries of
+    earlier runs into the same folder, so a resumed run continues the same history instead of
+    starting a new one.
     """
 
     def __init__(self, path, previous=()):

@@ -141,8 +141,8 @@ class GAN(keras.Model):
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def _apply(self, optimizer, loss, tape, variables):
-        # Only `variables` are differentiated and updated. scale_loss multiplied by the loss
-        # scale under mixed precision (else by 1); apply_gradients divides it out again.
+        # Only `variables` are differentiated and updated. The loss was multiplied by the loss
+        # scale (scale_loss; 1 without mixed precision); apply_gradients divides it out again.
         gradients = tape.gradient(loss, variables)
         optimizer.apply_gradients(zip(gradients, variables))
 
