@@ -58,6 +58,7 @@ class ReferenceTutorial:
         self.cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
         self.batch_size = REFERENCE_BATCH
         self.iterator = None  # Made on the first call of train_steps, then kept.
+        self.update = "simultaneous"  # Both networks from one forward pass (see step_flops).
 
     @tf.function
     def train_step(self, images):
@@ -89,10 +90,10 @@ class GanlibContender:
 
     def __init__(self, preset, seed, update=None):
         keras.utils.set_random_seed(seed)
-        self.generator, discriminator = models.build_preset(preset)
-        self.gan = GAN(self.generator, discriminator, seed=seed)
+        self.generator, self.discriminator = models.build_preset(preset)
+        self.gan = GAN(self.generator, self.discriminator, seed=seed)
         settings = models.PRESETS[preset]["training"]
-        self.update = update or settings.get("update", "alternating")
+        self.update = update or "alternating"
         self.gan.compile(*make_optimizers(preset), label_smoothing=settings["label_smoothing"],
                          update=self.update)
         self.batch_size = settings["batch_size"]
@@ -221,10 +222,8 @@ def throughput(args, images):
         dataset = data.make_dataset(images, REFERENCE_BATCH, seed=args.seed)
         run(contender, dataset, steps=5)  # Trace and warm up.
         steps, elapsed = run(contender, dataset, steps=args.steps)
-        discriminator = contender.gan.discriminator if hasattr(contender, "gan") \
-            else contender.discriminator
-        flops = step_flops(contender.generator, discriminator, REFERENCE_BATCH,
-                           getattr(contender, "update", "simultaneous"))
+        flops = step_flops(contender.generator, contender.discriminator, REFERENCE_BATCH,
+                           contender.update)
         results[name] = elapsed / steps
         lines.append(f"| {name} | {steps} | {elapsed / steps:.3f} | "
                      f"{steps * REFERENCE_BATCH / elapsed:.0f} | {flops * steps / elapsed / 1e9:.1f} |")
