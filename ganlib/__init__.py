@@ -1,22 +1,18 @@
 """ganlib: the small library behind the gan-course notebooks.
 
-One concept a module, each readable in one sitting:
+Read it from the leaves up; each layer imports only the ones above it in this list:
 
-- `ganlib.data`: load MNIST from disk (or Keras' cache, or a download) and build `tf.data` input.
-- `ganlib.models`: DCGAN and MLP generators and discriminators, and the named presets.
-- `ganlib.losses`: discriminator and generator losses on logits.
-- `ganlib.gan`: `GAN`, a `keras.Model` whose `train_step` plays one round of the game.
-- `ganlib.callbacks`: sample grids, history, checkpoints and safety stops for `fit()`.
-- `ganlib.checkpoints`: crash-safe checkpoint files.
-- `ganlib.train`: `train()`, the whole run into an output folder, with resume.
-- `ganlib.classifier`: the small MNIST classifier (shipped weights) that the metrics look through.
-- `ganlib.metrics`: FID-MNIST, KID, precision and recall, classifier score, memorisation.
-- `ganlib.plotting`: image grids, real versus fake, training curves.
-- `ganlib.checks`: the checks the notebooks' exercises run.
-- `ganlib.course`: runs the notebooks headless.
-- `ganlib.cli`: the `ganlib` command.
+- `ganlib.core`: argument checks, pixel ranges, crash-safe files and generator loading.
+- `ganlib.data`: MNIST from disk and the `tf.data` input; `ganlib.plotting`: figures.
+- `ganlib.models`: DCGAN, MLP and class-conditional networks, the presets, `generate`.
+- `ganlib.engine`: objectives, penalties, augmentation, the generator average, and `GAN`.
+- `ganlib.training`: `TrainConfig`, callbacks, checkpoints, and `train()` with resume.
+- `ganlib.evaluation`: the MNIST classifier, FID-MNIST, KID, precision and recall, `evaluate`.
+- `ganlib.exercises`, `ganlib.course`, `ganlib.cli`: the notebooks' checks, running the
+  course headless, and the `ganlib` command.
 """
 
+import importlib.metadata
 import os
 
 
@@ -44,11 +40,15 @@ def _import_tensorflow_quietly():
 
 _import_tensorflow_quietly()
 
+from ganlib.core.files import load_generator, load_pretrained, save_generator  # noqa: E402
 from ganlib.data import load_mnist, make_dataset  # noqa: E402
-from ganlib.gan import GAN, generate  # noqa: E402
-from ganlib.models import build_preset  # noqa: E402
-from ganlib.train import load_generator, load_pretrained  # noqa: E402  (ganlib.train.train trains)
+from ganlib.engine import GAN  # noqa: E402
+from ganlib.models import build_preset, generate  # noqa: E402
+from ganlib.training import TrainConfig, train  # noqa: E402
 
-__version__ = "0.1.0"
-__all__ = ["GAN", "build_preset", "generate", "load_generator", "load_mnist", "load_pretrained",
-           "make_dataset"]
+try:
+    __version__ = importlib.metadata.version("ganlib")  # The one place: pyproject.toml.
+except importlib.metadata.PackageNotFoundError:  # Imported from a checkout that is not installed.
+    __version__ = "0+unknown"
+__all__ = ["GAN", "TrainConfig", "build_preset", "generate", "load_generator", "load_mnist",
+           "load_pretrained", "make_dataset", "save_generator", "train"]

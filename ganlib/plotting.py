@@ -10,18 +10,15 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from PIL import Image
 
-from ganlib.data import unscale_images
+from ganlib.core.pixels import unscale_images
 
 
 def _as_pixels(images):
-    """Any accepted image array -> uint8 `(n, 28, 28)`."""
+    """Any accepted image array (or one image `(28, 28)`) -> uint8 `(n, 28, 28)`."""
     images = np.asarray(images)
-    if images.ndim == 2:
-        images = images[np.newaxis]
-    if images.dtype == np.uint8:
-        return images[..., 0] if images.ndim == 4 else images
-    return unscale_images(images)
+    return unscale_images(images[np.newaxis] if images.ndim == 2 else images)
 
 
 def grid_array(images, columns=None, padding=2):
@@ -44,8 +41,6 @@ def save_grid(images, path, columns=None, scale=2):
 
     Digits are drawn dark on white, as in the figures the notebooks show (`cmap="gray_r"`).
     """
-    from PIL import Image
-
     canvas = 255 - grid_array(images, columns)
     picture = Image.fromarray(canvas).resize((canvas.shape[1] * scale, canvas.shape[0] * scale),
                                              Image.NEAREST)
@@ -86,7 +81,11 @@ def real_vs_fake(real_images, fake_images, columns=8, rows=4):
 
 
 def plot_history(history, title=None):
-    """Loss curves and D(x) / D(G(z)) curves from a Keras `History` or its `.history` dict."""
+    """Loss curves, and what the discriminator believes, from a Keras `History` or its dict.
+
+    For the objectives built on a probability the right panel shows mean D(x) and D(G(z)); for
+    the others (hinge, least squares, ...) the mean raw scores on real and fake images.
+    """
     history = getattr(history, "history", history)
     epochs = np.arange(1, len(history["d_loss"]) + 1)
     figure, (loss_axis, score_axis) = plt.subplots(1, 2, figsize=(9, 3.2))
@@ -94,11 +93,16 @@ def plot_history(history, title=None):
     loss_axis.plot(epochs, history["g_loss"], label="generator")
     loss_axis.set(xlabel="epoch", ylabel="loss", title="Losses")
     loss_axis.legend()
-    score_axis.plot(epochs, history["d_real"], label="D(x), real")
-    score_axis.plot(epochs, history["d_fake"], label="D(G(z)), fake")
-    score_axis.axhline(0.5, color="gray", linestyle=":", linewidth=1)
-    score_axis.set(xlabel="epoch", ylabel="mean probability 'real'", ylim=(0, 1),
-                   title="What the discriminator believes")
+    if "d_real" in history:
+        score_axis.plot(epochs, history["d_real"], label="D(x), real")
+        score_axis.plot(epochs, history["d_fake"], label="D(G(z)), fake")
+        score_axis.axhline(0.5, color="gray", linestyle=":", linewidth=1)
+        score_axis.set(xlabel="epoch", ylabel="mean probability 'real'", ylim=(0, 1),
+                       title="What the discriminator believes")
+    else:
+        score_axis.plot(epochs, history["real_score"], label="score on real images")
+        score_axis.plot(epochs, history["fake_score"], label="score on fakes")
+        score_axis.set(xlabel="epoch", ylabel="mean score", title="The discriminator's scores")
     score_axis.legend()
     if title:
         figure.suptitle(title)

@@ -10,8 +10,10 @@ import pytest
 
 from conftest import write_idx
 from ganlib import cli, course, data, models
-from ganlib import train as training
-from ganlib.metrics import evaluate
+from ganlib.core.files import load_generator
+from ganlib.evaluation import evaluate
+from ganlib.models.sampling import generate
+from ganlib.training import TrainConfig, train
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,8 @@ def bad(tmp_path_factory, mnist_arrays):
              "wrong_shape": folder / "wrong_shape.npz", "floats": folder / "floats.npz",
              "no_keys": folder / "no_keys.npz", "idx": folder / "idx",
              "not_a_model": folder / "not_a_model.keras", "latent_8": folder / "latent_8.keras",
-             "discriminator": folder / "discriminator.keras", "notebook": folder / "01_x.ipynb"}
+             "discriminator": folder / "discriminator.keras", "notebook": folder / "01_x.ipynb",
+             "conditional": folder / "conditional.keras"}
     paths["empty"].write_bytes(b"")
     paths["garbage"].write_bytes(b"this is not a zip archive")
     np.savez(paths["truncated"], x_train=good_images, y_train=labels, x_test=good_images,
@@ -45,6 +48,7 @@ def bad(tmp_path_factory, mnist_arrays):
     generator, discriminator = models.build_preset("mlp", latent_dim=8)
     generator.save(paths["latent_8"])
     discriminator.save(paths["discriminator"])
+    models.conditional_generator(8, filters=(8, 4)).save(paths["conditional"])
     paths["notebook"].write_text(
         '{"cells": [{"cell_type": "code", "id": "p", "metadata": {"tags": ["parameters"]}, '
         '"source": "EPOCHS = 3", "outputs": [], "execution_count": null}], "metadata": {}, '
@@ -53,11 +57,11 @@ def bad(tmp_path_factory, mnist_arrays):
     return paths
 
 
-def _train(bad, tmp_path, **overrides):
-    arguments = {"epochs": 1, "images": bad["images"], "batch_size": 16, "verbose": 0,
-                 "log": lambda text: None}
-    arguments.update(overrides)
-    return training.train(tmp_path / "out", **arguments)
+def _train(bad, tmp_path, images=None, **overrides):
+    settings = {"epochs": 1, "batch_size": 16, **overrides}
+    return train(tmp_path / "out", TrainConfig(**settings),
+                 images=bad["images"] if images is None else images, verbose=0,
+                 log=lambda text: None)
 
 
 # (id, call, exception, fragments): `call(bad, tmp_path)` must raise `exception`.
@@ -97,25 +101,53 @@ LIBRARY_CASES = [
     ("minutes not positive", lambda b, t: _train(b, t, epochs=None, minutes=-2),
      ValueError, ["minutes must be a positive number"]),
     ("batch size not positive", lambda b, t: _train(b, t, batch_size=-4),
-     ValueError, ["batch_size must be a positive whole number"]),
+     ValueError, ["batch_size must be a whole number of at least 1", "-4"]),
     ("batch larger than the data", lambda b, t: _train(b, t, batch_size=500),
      ValueError, ["batch_size 500 is larger than the 64 images"]),
     ("latent size not positive", lambda b, t: _train(b, t, latent_dim=0),
-     ValueError, ["latent_dim must be a positive whole number"]),
+     ValueError, ["latent_dim must be a whole number of at least 1"]),
     ("learning rate not positive", lambda b, t: _train(b, t, g_learning_rate=0.0),
      ValueError, ["g_learning_rate must be a positive number"]),
+    ("unknown objective", lambda b, t: _train(b, t, objective="wgan"),
+     ValueError, ["Unknown objective 'wgan'", "hinge", "relativistic"]),
+    ("unknown penalty", lambda b, t: _train(b, t, penalty="r3", penalty_weight=1.0),
+     ValueError, ["Unknown penalty 'r3'", "r1", "gp"]),
+    ("negative penalty weight", lambda b, t: _train(b, t, penalty="r1", penalty_weight=-0.1),
+     ValueError, ["penalty_weight must be a number of at least 0", "-0.1"]),
+    ("a penalty without a weight", lambda b, t: _train(b, t, penalty="gp", penalty_weight=0.0),
+     ValueError, ["penalty 'gp' needs a penalty_weight above 0", "10 for gp"]),
+    ("penalty interval not positive", lambda b, t: _train(b, t, penalty="r1", penalty_weight=1.0,
+                                                          penalty_interval=0),
+     ValueError, ["penalty_interval must be a whole number of at least 1"]),
+    ("negative EMA half-life", lambda b, t: _train(b, t, ema_half_life=-5),
+     ValueError, ["ema_half_life must be a number of at least 0", "10000"]),
+    ("unknown augmentation", lambda b, t: _train(b, t, augment="flip"),
+     ValueError, ["Unknown augmentation 'flip'", "translation", "cutout"]),
+    ("label smoothing with an objective without labels",
+     lambda b, t: _train(b, t, objective="hinge", label_smoothing=0.1),
+     ValueError, ["label_smoothing applies to the cross-entropy objectives", "hinge"]),
+    ("Adam beta out of range", lambda b, t: _train(b, t, beta_2=1.5),
+     ValueError, ["beta_2 must be in [0.0, 1.0)", "1.5"]),
+    ("conditional preset without labels", lambda b, t: _train(b, t, preset="conditional"),
+     ValueError, ["conditional preset trains on images and their labels", "labels="]),
+    ("a digit out of range for a conditional generator",
+     lambda b, t: generate(load_generator(b["conditional"]), 4, labels=12),
+     ValueError, ["whole numbers from 0 to 9", "--digit 7"]),
+    ("a digit for an unconditional generator",
+     lambda b, t: generate(load_generator(b["latent_8"]), 4, labels=3),
+     ValueError, ["unconditional", "cannot be asked for a digit", "--preset conditional"]),
     ("notebook parameter of the wrong type",
      lambda b, t: course.check_parameters(b["notebook"], {"EPOCHS": "five"}),
      ValueError, ["EPOCHS='five'", "expects int", "-p EPOCHS 3"]),
-    ("generator file missing", lambda b, t: training.load_generator(b["missing"]),
+    ("generator file missing", lambda b, t: load_generator(b["missing"]),
      FileNotFoundError, ["No generator at", "ganlib train"]),
-    ("generator file not a Keras model", lambda b, t: training.load_generator(b["not_a_model"]),
+    ("generator file not a Keras model", lambda b, t: load_generator(b["not_a_model"]),
      ValueError, ["not_a_model.keras", "not a Keras model"]),
     ("a discriminator instead of a generator",
-     lambda b, t: training.load_generator(b["discriminator"]),
+     lambda b, t: load_generator(b["discriminator"]),
      ValueError, ["discriminator.keras"]),
     ("generator with another latent size",
-     lambda b, t: training.load_generator(b["latent_8"], latent_dim=100),
+     lambda b, t: load_generator(b["latent_8"], latent_dim=100),
      ValueError, ["latent", "8", "100"]),
 ]
 
@@ -147,6 +179,48 @@ CLI_CASES = [
     ("latent size not positive", ["train", "--latent-dim", "0"], ["not positive"]),
     ("batch larger than the data", ["train", "--batch-size", "5000"], ["larger than the 64 images"]),
     ("epochs and minutes", ["train", "--epochs", "2", "--minutes", "3"], ["not allowed with argument"]),
+    ("unknown objective", ["train", "--objective", "wgan"], ["invalid choice: 'wgan'", "hinge"]),
+    ("unknown penalty", ["train", "--penalty", "r3"], ["invalid choice: 'r3'", "gp"]),
+    ("negative penalty weight", ["train", "--penalty", "r1", "--penalty-weight", "-1"],
+     ["-1 is not a number of at least 0"]),
+    ("a penalty without a weight", ["train", "--penalty", "r1"], ["needs a penalty_weight", "--penalty-weight"]),
+    ("negative EMA half-life", ["train", "--ema", "-100"], ["-100 is not a number of at least 0"]),
+    ("unknown augmentation", ["train", "--augment", "flip"], ["'flip'", "translation"]),
+    ("--conditional with another preset", ["train", "--conditional", "--preset", "mlp"],
+     ["--conditional trains the conditional preset", "leave one out"]),
+    ("--digit for an unconditional generator",
+     ["sample", "--generator", "latent_8", "--n", "4", "--out", "x.npy", "--digit", "3"],
+     ["unconditional", "--preset conditional"]),
+    ("--digit out of range", ["sample", "--generator", "conditional", "--n", "4", "--out", "x.npy",
+                              "--digit", "12"], ["digits are 0 to 9"]),
+    ("unknown objective", lambda b, t: _train(b, t, objective="wgan"),
+     ValueError, ["Unknown objective 'wgan'", "hinge", "relativistic"]),
+    ("unknown penalty", lambda b, t: _train(b, t, penalty="r3", penalty_weight=1.0),
+     ValueError, ["Unknown penalty 'r3'", "r1", "gp"]),
+    ("negative penalty weight", lambda b, t: _train(b, t, penalty="r1", penalty_weight=-0.1),
+     ValueError, ["penalty_weight must be a number of at least 0", "-0.1"]),
+    ("a penalty without a weight", lambda b, t: _train(b, t, penalty="gp", penalty_weight=0.0),
+     ValueError, ["penalty 'gp' needs a penalty_weight above 0", "10 for gp"]),
+    ("penalty interval not positive", lambda b, t: _train(b, t, penalty="r1", penalty_weight=1.0,
+                                                          penalty_interval=0),
+     ValueError, ["penalty_interval must be a whole number of at least 1"]),
+    ("negative EMA half-life", lambda b, t: _train(b, t, ema_half_life=-5),
+     ValueError, ["ema_half_life must be a number of at least 0", "10000"]),
+    ("unknown augmentation", lambda b, t: _train(b, t, augment="flip"),
+     ValueError, ["Unknown augmentation 'flip'", "translation", "cutout"]),
+    ("label smoothing with an objective without labels",
+     lambda b, t: _train(b, t, objective="hinge", label_smoothing=0.1),
+     ValueError, ["label_smoothing applies to the cross-entropy objectives", "hinge"]),
+    ("Adam beta out of range", lambda b, t: _train(b, t, beta_2=1.5),
+     ValueError, ["beta_2 must be in [0.0, 1.0)", "1.5"]),
+    ("conditional preset without labels", lambda b, t: _train(b, t, preset="conditional"),
+     ValueError, ["conditional preset trains on images and their labels", "labels="]),
+    ("a digit out of range for a conditional generator",
+     lambda b, t: generate(load_generator(b["conditional"]), 4, labels=12),
+     ValueError, ["whole numbers from 0 to 9", "--digit 7"]),
+    ("a digit for an unconditional generator",
+     lambda b, t: generate(load_generator(b["latent_8"]), 4, labels=3),
+     ValueError, ["unconditional", "cannot be asked for a digit", "--preset conditional"]),
     ("notebook parameter of the wrong type", ["course", "-p", "EPOCHS", "five"],
      ["EPOCHS='five'", "expects int"]),
     ("generator missing", ["sample", "--generator", "missing", "--n", "4", "--out", "x.npy"],

@@ -1,10 +1,11 @@
 """Keras callbacks that watch a GAN train, keep its progress on disk, and stop it safely.
 
-- `SampleGrid`: after every epoch, draws the same fixed noise through the generator, so the
-  grids are comparable from epoch to epoch; saves `epoch_NNN.png` and can show it inline.
+- `SampleGrid`: after every epoch, draws the same fixed noise through the generator (the
+  averaged one, when the GAN keeps an average), so the grids are comparable from epoch to epoch;
+  saves `epoch_NNN.png` and can show it inline. A conditional GAN gets one row per digit.
 - `HistoryFile`: appends each epoch's metrics and wall time to a JSON file.
 - `Checkpoint`: writes both networks, both optimizers, the epoch and the fixed noise after
-  every epoch, atomically (`ganlib.checkpoints`).
+  every epoch, atomically (`ganlib.training.checkpoints`).
 - `StopOnDivergence`: stops at the first NaN or infinite loss, before it reaches a checkpoint.
 - `TimeLimit`: stops training after a wall-clock budget, for "train for 5 minutes".
 
@@ -16,10 +17,15 @@ import math
 import time
 from pathlib import Path
 
+import imageio.v3 as imageio
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 
-from ganlib import checkpoints, plotting
+from ganlib import plotting
+from ganlib.core.files import atomic_write
+from ganlib.models.sampling import draw
+from ganlib.training import checkpoints
 
 
 class TrainingDiverged(RuntimeError):
@@ -33,31 +39,39 @@ class SampleGrid(keras.callbacks.Callback):
         fixed_noise: the same noise every epoch, so changes in the grid are the generator's.
         folder: where `epoch_NNN.png` files go (None: keep them in memory only).
         show: also display each grid inline (in a notebook).
+        columns: images per row.
+        labels: for a conditional GAN, the digit `(n,)` each image is asked for; `grid_labels`
+            gives one row per digit.
     """
 
-    def __init__(self, fixed_noise, folder=None, show=False, columns=None):
+    def __init__(self, fixed_noise, folder=None, show=False, columns=None, labels=None):
         super().__init__()
         self.fixed_noise = np.asarray(fixed_noise, dtype="float32")
+        self.labels = None if labels is None else np.asarray(labels, dtype="int32")
         self.folder = Path(folder) if folder is not None else None
         self.show = show
         self.columns = columns
         self.grids = []  # uint8 (height, width) pictures, one per epoch of this run.
 
     def on_epoch_end(self, epoch, logs=None):
-        images = self.model.generator(self.fixed_noise, training=False)  # (n, 28, 28, 1)
-        grid = plotting.grid_array(np.asarray(images), self.columns)
+        images = draw(self.model.sampling_generator, self.fixed_noise, self.labels)  # (n, 28, 28, 1)
+        grid = plotting.grid_array(images, self.columns)
         self.grids.append(grid)
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            plotting.save_grid(np.asarray(images), self.folder / f"epoch_{epoch + 1:03d}.png",
+            plotting.save_grid(images, self.folder / f"epoch_{epoch + 1:03d}.png",
                                self.columns)
         if self.show:
             _show_inline(grid, f"Epoch {epoch + 1}")
 
 
+def grid_labels(columns, classes=10):
+    """Labels for a grid with one row per digit: `columns` 0s, then `columns` 1s, ... `(classes * columns,)`."""
+    return np.repeat(np.arange(classes), columns).astype("int32")
+
+
 def _show_inline(grid, title):
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+    from IPython.display import display  # Only in a notebook, where IPython is there.
 
     figure, axis = plt.subplots(figsize=(grid.shape[1] / 60, grid.shape[0] / 60 + 0.3))
     axis.imshow(grid, cmap="gray_r", vmin=0, vmax=255)
@@ -95,7 +109,7 @@ class HistoryFile(keras.callbacks.Callback):
         entry["seconds"] = round(time.monotonic() - self.started, 3)
         self.entries.append(entry)
         text = json.dumps(self.entries, indent=1).encode()
-        checkpoints.atomic_write(self.path, lambda handle: handle.write(text))
+        atomic_write(self.path, lambda handle: handle.write(text))
 
 
 def read_history(path):
@@ -159,11 +173,14 @@ class TimeLimit(keras.callbacks.Callback):
 
     It stops after the batch that crosses the limit, so the last epoch may be cut short:
     `HistoryFile` records how many steps it trained, and `Checkpoint` saves it as that epoch.
+    With `report` (a function taking one line, e.g. `print`), every epoch ends with a line
+    saying the time used and left, in place of a progress bar that knows no end.
     """
 
-    def __init__(self, seconds):
+    def __init__(self, seconds, report=None):
         super().__init__()
         self.seconds = seconds
+        self.report = report
 
     def on_train_begin(self, logs=None):
         self.started = time.monotonic()
@@ -172,11 +189,18 @@ class TimeLimit(keras.callbacks.Callback):
         if time.monotonic() - self.started >= self.seconds:
             self.model.stop_training = True
 
+    def on_epoch_end(self, epoch, logs=None):
+        if self.report is None:
+            return
+        used = time.monotonic() - self.started
+        losses = "  ".join(f"{name} {float(value):.3f}" for name, value in (logs or {}).items()
+                           if name in ("d_loss", "g_loss"))
+        self.report(f"Epoch {epoch + 1}: {used / 60:.1f} of {self.seconds / 60:g} min used, "
+                    f"{max(self.seconds - used, 0) / 60:.1f} min left  {losses}")
+
 
 def make_gif(png_paths, gif_path, seconds_per_frame=0.25):
     """Write the PNG grids `png_paths` (in order) as a looping GIF; returns its path, or None."""
-    import imageio.v3 as imageio
-
     png_paths = list(png_paths)
     if not png_paths:
         return None

@@ -2,7 +2,7 @@
 
 A checkpoint holds the weights of both networks (batch-norm statistics included), the state of
 both optimizers (step count and Adam's moment estimates), the state of the GAN's noise
-generator, the fixed noise of the sample grids, the number of finished epochs and a small JSON
+generator, the averaged generator when one is kept, the fixed noise of the sample grids, the number of finished epochs and a small JSON
 record (the run's settings). It is a plain NumPy archive: readable without pickle, so loading
 one never runs code.
 
@@ -21,29 +21,23 @@ from pathlib import Path
 
 import numpy as np
 
+from ganlib.core.files import atomic_write
+
 CHECKPOINT_PATTERN = re.compile(r"^epoch_(\d{4,})\.npz$")
 
 
 def _variable_groups(gan):
     """The variables a checkpoint stores, by group, in a fixed order."""
-    return {
+    groups = {
         "generator": gan.generator.variables,  # Weights, batch-norm statistics, dropout seeds.
         "discriminator": gan.discriminator.variables,
         "g_optimizer": gan.g_optimizer.variables,
         "d_optimizer": gan.d_optimizer.variables,
         "noise_generator": [gan.seed_generator.state],
     }
-
-
-def atomic_write(path, write):
-    """Call `write(handle)` on a temporary file beside `path`, then rename it to `path`."""
-    path = Path(path)
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)  # Atomic on POSIX and Windows: readers see old or new, never half.
+    if gan.ema is not None:
+        groups["generator_average"] = gan.ema.variables
+    return groups
 
 
 def save_checkpoint(gan, folder, epoch, fixed_noise, record=None, keep=2):
@@ -109,8 +103,8 @@ def restore_checkpoint(gan, arrays):
         if len(stored) != len(variables):
             raise ValueError(
                 f"The checkpoint holds {len(stored)} {group} variables but the model has "
-                f"{len(variables)}: it was written for another preset or latent size. "
-                "Train into a new output folder, or use the preset the run was started with."
+                f"{len(variables)}: it was written for another preset, latent size or EMA setting. "
+                "Train into a new output folder, or use the settings the run was started with."
             )
         for key, variable in zip(stored, variables):
             if tuple(arrays[key].shape) != tuple(variable.shape):

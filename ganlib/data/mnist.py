@@ -1,4 +1,4 @@
-"""Load MNIST (or Fashion-MNIST) from disk and turn it into a `tf.data` pipeline.
+"""Load MNIST (or Fashion-MNIST) from disk, or download it once through Keras.
 
 `load_mnist` returns the raw uint8 digits, `(n, 28, 28)` with values 0..255, and their labels.
 It looks for the data in this order and uses the first place that has it:
@@ -12,9 +12,6 @@ It looks for the data in this order and uses the first place that has it:
 A place may be an `.npz` file in Keras' layout (`x_train`, `y_train`, `x_test`, `y_test`) or a
 folder holding the four official IDX files (`train-images-idx3-ubyte` and friends, gzipped or not).
 When no place works, one `DataNotFoundError` lists every place tried and how to fix it.
-
-`make_dataset` scales the images for a generator's output activation, `[-1, 1]` for tanh or
-`[0, 1]` for sigmoid, and returns a shuffled, batched, cached and prefetched `tf.data.Dataset`.
 """
 
 import gzip
@@ -22,7 +19,11 @@ import os
 import zipfile
 from pathlib import Path
 
+import keras
 import numpy as np
+
+from ganlib.core.arguments import one_of
+from ganlib.core.pixels import check_pixels
 
 DATASETS = ("mnist", "fashion_mnist")
 ENV_VARS = {"mnist": "GANLIB_DATA", "fashion_mnist": "GANLIB_FASHION_MNIST_DATA"}
@@ -31,7 +32,6 @@ IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
-SCALES = ("tanh", "sigmoid")
 
 
 class DataNotFoundError(FileNotFoundError):
@@ -54,9 +54,8 @@ def load_mnist(split="train", digits=None, path=None, dataset="mnist"):
     """
     if split not in IDX_FILES:
         raise ValueError(f"split must be 'train' or 'test', not {split!r}.")
-    if dataset not in DATASETS:
-        raise ValueError(f"Unknown dataset {dataset!r}: choose one of {', '.join(DATASETS)}.")
-    digits = _check_digits(digits)
+    one_of("dataset", dataset, DATASETS)
+    digits = check_digits(digits)
     images, labels = _find_and_load(split, path, dataset)
     if digits is not None:
         keep = np.isin(labels, digits)
@@ -66,7 +65,7 @@ def load_mnist(split="train", digits=None, path=None, dataset="mnist"):
     return images, labels
 
 
-def _check_digits(digits):
+def check_digits(digits):
     """Return `digits` as a sorted list of ints 0..9, or None for all classes."""
     if digits is None:
         return None
@@ -127,8 +126,6 @@ def _find_and_load(split, path, dataset):
 
 
 def _download(split, dataset):
-    import keras  # Imported here so that loading from disk never needs Keras.
-
     loader = keras.datasets.mnist if dataset == "mnist" else keras.datasets.fashion_mnist
     (x_train, y_train), (x_test, y_test) = loader.load_data()
     if split == "train":
@@ -208,109 +205,10 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
-def check_images(images, source="images"):
-    """Check that `images` are MNIST-style uint8 pixels `(n, 28, 28)`, n >= 1; return the array.
-
-    Raises a ValueError that starts with `source` (a file name, or an argument's name) and says
-    how to fix the array.
-    """
-    images = np.asarray(images)
-    if images.ndim == 4 and images.shape[1:] == (28, 28, 1):
-        images = images[..., 0]
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(f"{source}: images have shape {images.shape}, expected (n, 28, 28): "
-                         "reshape them, e.g. images.reshape(-1, 28, 28).")
-    if images.dtype != np.uint8:
-        hint = ("floats in [0, 1] or [-1, 1] become pixels with ganlib.data.unscale_images(images)"
-                if np.issubdtype(images.dtype, np.floating)
-                else "whole numbers 0..255 convert with images.astype(numpy.uint8)")
-        raise ValueError(f"{source}: images are {images.dtype}, expected uint8 pixels 0..255: {hint}.")
-    if len(images) == 0:
-        raise ValueError(f"{source}: holds no images: download it again, or pass at least one image.")
-    return images
-
-
 def _check_arrays(images, labels, source):
-    images, labels = check_images(images, source), np.asarray(labels)
+    images, labels = check_pixels(images, f"{source}: images"), np.asarray(labels)
     if labels.shape != (len(images),):
         raise ValueError(
             f"{source}: {len(labels)} labels for {len(images)} images: the files do not match."
         )
     return images, labels.astype(np.uint8)
-
-
-def scale_images(images, scale="tanh"):
-    """Turn uint8 images `(n, 28, 28)` into float32 `(n, 28, 28, 1)`.
-
-    `scale="tanh"` maps 0..255 to [-1, 1] (for a tanh generator), `"sigmoid"` to [0, 1].
-    """
-    if scale not in SCALES:
-        raise ValueError(f"scale must be 'tanh' ([-1, 1]) or 'sigmoid' ([0, 1]), not {scale!r}.")
-    images = np.asarray(images)
-    if images.dtype != np.uint8 or images.ndim != 3:
-        raise ValueError(
-            f"Expected uint8 images of shape (n, 28, 28), got {images.dtype} {images.shape}."
-        )
-    scaled = images[..., np.newaxis].astype("float32") / 255.0  # (n, 28, 28, 1) in [0, 1]
-    return scaled * 2.0 - 1.0 if scale == "tanh" else scaled
-
-
-def unscale_images(images):
-    """Turn generator output in [-1, 1] or [0, 1] back into uint8 `(n, 28, 28)` pixels.
-
-    Values below zero mean the tanh range; clipping keeps stray values inside 0..255.
-    """
-    images = np.asarray(images, dtype="float32")
-    if images.ndim == 4:
-        images = images[..., 0]
-    if images.min(initial=0.0) < 0.0:
-        images = (images + 1.0) / 2.0
-    return np.round(np.clip(images, 0.0, 1.0) * 255.0).astype(np.uint8)
-
-
-def make_dataset(images, batch_size, scale="tanh", shuffle=True, seed=None, cache=True,
-                 prefetch=True):
-    """Build the input pipeline a GAN trains on.
-
-    Args:
-        images: uint8 `(n, 28, 28)` from `load_mnist`.
-        batch_size: images per batch; the last, smaller batch is dropped so every step sees
-            a full batch (batch-norm statistics and the loss scale stay the same).
-        scale: "tanh" for [-1, 1] or "sigmoid" for [0, 1].
-        shuffle: reshuffle every epoch (seeded by `seed`).
-        cache, prefetch: keep the scaled tensors in memory, and prepare the next batch while
-            the current one trains. Both are on by default; 01_data measures what they buy.
-
-    Returns:
-        A `tf.data.Dataset` of float32 batches `(batch_size, 28, 28, 1)`.
-    """
-    import tensorflow as tf
-
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive whole number, not {batch_size!r}.")
-    if scale not in SCALES:
-        raise ValueError(f"scale must be 'tanh' ([-1, 1]) or 'sigmoid' ([0, 1]), not {scale!r}.")
-    images = check_images(images)
-    if batch_size > len(images):
-        raise ValueError(
-            f"batch_size {batch_size} is larger than the {len(images)} images: "
-            "use a smaller batch size or more data."
-        )
-    dataset = tf.data.Dataset.from_tensor_slices(images)
-    # Scaling inside the pipeline keeps only the uint8 array in memory until `cache`.
-    dataset = dataset.map(lambda image: _scale_tensor(image, scale))
-    if cache:
-        dataset = dataset.cache()
-    if shuffle:
-        dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size, drop_remainder=True)
-    if prefetch:
-        dataset = dataset.prefetch(tf.data.AUTOTUNE)
-    return dataset
-
-
-def _scale_tensor(image, scale):
-    import tensorflow as tf
-
-    image = tf.cast(image[..., tf.newaxis], tf.float32) / 255.0  # (28, 28, 1) in [0, 1]
-    return image * 2.0 - 1.0 if scale == "tanh" else image

@@ -23,16 +23,19 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import layers
 
-WEIGHTS_PATH = Path(__file__).resolve().parent / "weights" / "mnist_classifier.weights.h5"
+from ganlib.core.arguments import whole_number
+from ganlib.core.files import WEIGHTS_DIR, check_writable
+from ganlib.core.pixels import IMAGE_SHAPE, to_unit_interval
+from ganlib.data.mnist import load_mnist
+
+WEIGHTS_PATH = WEIGHTS_DIR / "mnist_classifier.weights.h5"
 FEATURE_LAYER = "features"
 FEATURE_DIM = 128
 NUM_CLASSES = 10
-IMAGE_SHAPE = (28, 28, 1)
 DEFAULT_EPOCHS = 10
-# Floats may overshoot their range by this much (float16 rounding, resampling) and are clipped.
-RANGE_TOLERANCE = 1e-3
 
 _LOADED = {}  # resolved weights path -> (classifier, feature model), so a file is read once.
 
@@ -87,20 +90,14 @@ def train_classifier(out_path, epochs=DEFAULT_EPOCHS, data_path=None, seed=0,
         A dict with `test_accuracy` (on the whole test split, in [0, 1]), `seconds`, `epochs`,
         `train_images` and `path`.
     """
-    import tensorflow as tf
-
-    from ganlib import data
-    from ganlib.train import check_writable
-
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a positive whole number, not {epochs!r}.")
+    whole_number("epochs", epochs)
     out_path = Path(out_path)
     if not out_path.name.endswith(".weights.h5"):
         raise ValueError(f"{out_path} must end in .weights.h5 (Keras saves weights only under "
                          "that suffix): e.g. --out mnist_classifier.weights.h5.")
     check_writable(out_path.parent)  # Fail now, not after minutes of training.
-    train_images, train_labels = data.load_mnist("train", path=data_path)
-    test_images, test_labels = data.load_mnist("test", path=data_path)
+    train_images, train_labels = load_mnist("train", path=data_path)
+    test_images, test_labels = load_mnist("test", path=data_path)
     train_inputs = prepare_images(train_images, "training images")
     test_inputs = prepare_images(test_images, "test images")
 
@@ -182,52 +179,10 @@ def prepare_images(images, name="images"):
     """Check images and convert them to float32 `(n, 28, 28, 1)` in [0, 1], the network's input.
 
     Accepted: shape `(n, 28, 28)` or `(n, 28, 28, 1)`; uint8 pixels 0..255, or floats in
-    [0, 1], or floats in [-1, 1]. A float array with any value below zero is read as [-1, 1]
-    (tanh output), otherwise as [0, 1]. Anything else raises a ValueError that names the
-    problem and the fix; `name` says in that message which argument was wrong.
+    [0, 1], or floats in [-1, 1] (see `ganlib.core.pixels.to_unit_interval`, which decides the
+    range). Anything else raises a ValueError naming `name`, the problem and the fix.
     """
-    if isinstance(images, (str, bytes, Path)):
-        raise ValueError(f"{name} is a path ({images!s}), not an array: load it first, e.g. "
-                         "with numpy.load(path).")
-    images = np.asarray(images)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(
-            f"{name} have shape {images.shape}; expected (n, 28, 28) or (n, 28, 28, 1): "
-            "reshape them, e.g. images.reshape(-1, 28, 28)."
-        )
-    if len(images) == 0:
-        raise ValueError(f"{name} hold no images: pass at least one 28x28 image.")
-    if images.dtype == np.uint8:
-        return (images.astype("float32") / 255.0)[..., np.newaxis]
-    if not np.issubdtype(images.dtype, np.floating):
-        raise ValueError(
-            f"{name} are {images.dtype}; expected uint8 pixels 0..255 or floats in [0, 1] or "
-            "[-1, 1]: convert them, e.g. images.astype(numpy.uint8) for whole numbers 0..255."
-        )
-    images = images.astype("float32")
-    finite = np.isfinite(images)
-    if not finite.all():
-        bad_images = int((~finite).any(axis=(1, 2)).sum())
-        raise ValueError(
-            f"{name} contain NaN or infinite values ({bad_images} of {len(images)} images): the "
-            "generator has diverged; evaluate a checkpoint from before it did."
-        )
-    lowest, highest = float(images.min()), float(images.max())
-    if lowest < 0.0:
-        if lowest < -1.0 - RANGE_TOLERANCE or highest > 1.0 + RANGE_TOLERANCE:
-            raise ValueError(
-                f"{name} range from {lowest:.4g} to {highest:.4g}; floats with negative values "
-                "must lie in [-1, 1] (tanh output): clip them, e.g. numpy.clip(images, -1, 1)."
-            )
-        images = (images + 1.0) / 2.0
-    elif highest > 1.0 + RANGE_TOLERANCE:
-        raise ValueError(
-            f"{name} range from {lowest:.4g} to {highest:.4g}; floats must lie in [0, 1] or "
-            "[-1, 1]: divide 0..255 pixel values by 255, or pass them as uint8."
-        )
-    return np.clip(images, 0.0, 1.0)[..., np.newaxis]
+    return to_unit_interval(images, name)[..., np.newaxis]
 
 
 def classify(images, weights_path=None, batch_size=500):

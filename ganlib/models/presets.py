@@ -1,0 +1,95 @@
+"""The named presets the course trains: networks and the settings they train best with.
+
+A preset names a network family and its sizes, and the training settings that go with them
+(`ganlib.training.TrainConfig` fills every setting you leave out from the preset):
+
+- `tutorial`: exactly the layers of the TensorFlow DCGAN tutorial (2,330,944 and 212,865
+  weights), batch 256, Adam(1e-4): the recipe the course is measured against.
+- `mlp`: a fully connected GAN, the classic Keras example.
+- `default`: the DCGAN this course trains; narrower than the tutorial's so that it reaches
+  recognisable digits in minutes on a laptop CPU.
+- `conditional`: the same blocks, class-conditional (`ganlib.models.conditional`): you choose
+  the digit.
+"""
+
+from ganlib.core.arguments import one_of
+from ganlib.models import conditional, dcgan, mlp
+
+# family -> (generator builder, discriminator builder, is conditional)
+FAMILIES = {
+    "dcgan": (dcgan.dcgan_generator, dcgan.dcgan_discriminator, False),
+    "mlp": (mlp.mlp_generator, mlp.mlp_discriminator, False),
+    "conditional": (conditional.conditional_generator, conditional.projection_discriminator, True),
+}
+
+# What every preset trains with unless it says otherwise (see ganlib.engine.gan.GAN.compile).
+TRAINING_DEFAULTS = {
+    "batch_size": 64, "d_learning_rate": 2e-4, "g_learning_rate": 2e-4,
+    "beta_1": 0.5, "beta_2": 0.999, "objective": "non_saturating", "label_smoothing": 0.0,
+    "penalty": None, "penalty_weight": 0.0, "penalty_interval": 1, "ema_half_life": 0,
+    "augment": None, "update": "alternating", "d_steps": 1,
+}
+
+PRESETS = {
+    "tutorial": {
+        "family": "dcgan",
+        "generator": {"filters": (256, 128, 64), "strides": (1, 2, 2), "kernel_size": 5},
+        "discriminator": {"filters": (64, 128), "kernel_size": 5, "dropout": 0.3},
+        # The tutorial trains with batch 256 and Adam(1e-4) for both networks.
+        "training": {"batch_size": 256, "d_learning_rate": 1e-4, "g_learning_rate": 1e-4,
+                     "beta_1": 0.9},
+    },
+    "mlp": {
+        "family": "mlp",
+        "generator": {"units": (256, 512, 1024)},
+        "discriminator": {"units": (512, 256), "dropout": 0.3},
+        "training": {"batch_size": 64},
+    },
+    "default": {
+        "family": "dcgan",
+        "generator": {"filters": (128, 64), "strides": (2, 2), "kernel_size": 4},
+        # Tuned on this course's 2-core CPU (bench/RESULTS.md): without dropout the narrow
+        # discriminator learns faster per image; batch 32 gives twice the updates for the same
+        # images at nearly the same images/s; and a generator learning rate twice the
+        # discriminator's lets the generator keep up.
+        "discriminator": {"filters": (32, 64), "kernel_size": 4, "dropout": 0.0},
+        "training": {"batch_size": 32, "d_learning_rate": 2e-4, "g_learning_rate": 4e-4},
+    },
+    "conditional": {
+        "family": "conditional",
+        "generator": {"filters": (128, 64), "strides": (2, 2), "kernel_size": 4},
+        "discriminator": {"filters": (32, 64), "kernel_size": 4, "dropout": 0.0},
+        "training": {"batch_size": 32, "d_learning_rate": 2e-4, "g_learning_rate": 4e-4},
+    },
+}
+
+
+def check_preset(name):
+    """Return the preset dictionary called `name`, or raise a ValueError listing the choices."""
+    return PRESETS[one_of("preset", name, PRESETS)]
+
+
+def is_conditional_preset(name):
+    """Whether the preset `name` trains a class-conditional GAN."""
+    return FAMILIES[check_preset(name)["family"]][2]
+
+
+def training_settings(name):
+    """The preset's training settings, every one of `TRAINING_DEFAULTS` filled in."""
+    return {**TRAINING_DEFAULTS, **check_preset(name)["training"]}
+
+
+def build_preset(name="default", latent_dim=100, output_activation="tanh", num_classes=10):
+    """Build `(generator, discriminator)` for the preset `name`.
+
+    The generator maps `(batch, latent_dim)` noise (and, for `conditional`, labels `(batch,)`) to
+    `(batch, 28, 28, 1)` images in [-1, 1] (tanh) or [0, 1] (sigmoid); the discriminator maps
+    images (and labels) to `(batch, 1)` scores.
+    """
+    preset = check_preset(name)
+    build_generator, build_discriminator, conditional_family = FAMILIES[preset["family"]]
+    extra = {"num_classes": num_classes} if conditional_family else {}
+    generator = build_generator(latent_dim, output_activation=output_activation, **extra,
+                                **preset["generator"])
+    discriminator = build_discriminator(**extra, **preset["discriminator"])
+    return generator, discriminator
