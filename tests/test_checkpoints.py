@@ -4,15 +4,16 @@ import keras
 import numpy as np
 import pytest
 
-from ganlib import GAN, checkpoints, models
+from ganlib import GAN, models
+from ganlib.training import checkpoints
 
 
-def compiled_gan(seed):
+def compiled_gan(seed, **settings):
     keras.utils.set_random_seed(seed)
     generator = models.dcgan_generator(8, filters=(8, 4), strides=(2, 2), kernel_size=4)
     discriminator = models.dcgan_discriminator(filters=(4, 8), kernel_size=4)
     gan = GAN(generator, discriminator, seed=seed)
-    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), **settings)
     return gan
 
 
@@ -21,15 +22,18 @@ def state(gan):
     return [variable.numpy() for variables in groups.values() for variable in variables]
 
 
-def test_restore_gives_back_every_variable(tmp_path, mnist_arrays):
-    gan = compiled_gan(0)
+@pytest.mark.parametrize("settings", [{}, {"ema_half_life": 100, "penalty": "r1",
+                                          "penalty_weight": 1.0, "penalty_interval": 2}],
+                         ids=["plain", "average and lazy penalty"])
+def test_restore_gives_back_every_variable(tmp_path, mnist_arrays, settings):
+    gan = compiled_gan(0, **settings)
     batch = mnist_arrays["x_test"][:8, ..., None].astype("float32") / 127.5 - 1
     gan.train_step(batch)  # Optimizer moments and step counts are non-zero now.
     noise = np.arange(16, dtype="float32").reshape(2, 8)
     path = checkpoints.save_checkpoint(gan, tmp_path, 3, noise, {"preset": "test"})
     assert path.name == "epoch_0003.npz"
 
-    other = compiled_gan(1)
+    other = compiled_gan(1, **settings)
     assert any(not np.array_equal(a, b) for a, b in zip(state(gan), state(other)))
     epoch, fixed_noise, record = checkpoints.restore_checkpoint(other, checkpoints.read_checkpoint(path))
     assert (epoch, record) == (3, {"preset": "test"})
@@ -69,8 +73,11 @@ def test_checkpoint_of_another_model_is_refused(tmp_path):
     wider = GAN(models.dcgan_generator(8, filters=(16, 4), strides=(2, 2), kernel_size=4),
                 models.dcgan_discriminator(filters=(4, 8), kernel_size=4))
     wider.compile(keras.optimizers.Adam(), keras.optimizers.Adam())
-    with pytest.raises(ValueError, match="another preset or latent size"):
+    with pytest.raises(ValueError, match="has shape \\(8, 392\\).*another preset or latent size"):
         checkpoints.restore_checkpoint(wider, checkpoints.read_checkpoint(path))
+    with pytest.raises(ValueError, match="generator_average variables"):
+        checkpoints.restore_checkpoint(compiled_gan(0, ema_half_life=10),
+                                       checkpoints.read_checkpoint(path))
 
 
 def test_a_stray_temporary_file_is_ignored(tmp_path):

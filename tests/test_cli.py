@@ -76,6 +76,49 @@ def test_resuming_with_another_preset_is_refused(cli, tiny_npz, tmp_path):
     assert_one_line_error(completed, "preset='mlp'", "new output folder")
 
 
+def test_every_objective_and_penalty_trains_from_the_command_line(cli, tiny_npz, tmp_path):
+    runs = [("hinge", "r1", "1.0"), ("least_squares", "r2", "0.1"), ("wasserstein", "gp", "10"),
+            ("relativistic", "r1+r2", "0.1"), ("minimax", "none", "0"), ("non_saturating", "r1", "0.1")]
+    for objective, penalty, weight in runs:
+        out = tmp_path / objective
+        completed = cli("train", "--out", out, "--epochs", "1", "--data", tiny_npz, "--batch-size",
+                        "64", "--objective", objective, "--penalty", penalty, "--penalty-weight",
+                        weight, "--penalty-interval", "2", "--ema", "200")
+        assert completed.returncode == 0, (objective, completed.stderr[-3000:])
+        config = json.loads((out / "config.json").read_text())
+        assert (config["objective"], config["penalty"], config["ema_half_life"]) == \
+            (objective, penalty, 200.0)
+        entry = json.loads((out / "history.json").read_text())[0]
+        assert ("penalty" in entry) == (penalty != "none"), entry
+        assert ("d_real" in entry) == (objective in ("minimax", "non_saturating")), entry
+        assert (out / "generator.keras").exists() and (out / "samples" / "epoch_001.png").exists()
+
+
+def test_conditional_training_and_sampling_a_chosen_digit(cli, tiny_npz, tmp_path):
+    out = tmp_path / "conditional"
+    completed = cli("train", "--out", out, "--epochs", "1", "--data", tiny_npz, "--batch-size",
+                    "32", "--conditional", "--ema", "200", "--augment", "translation")
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert json.loads((out / "config.json").read_text())["preset"] == "conditional"
+    grid = np.asarray(Image.open(out / "samples" / "epoch_001.png"))
+    # One row per digit, eight columns: 10 rows of 30-pixel cells (+2), drawn at twice the size.
+    assert grid.shape == (2 * (10 * 30 + 2), 2 * (8 * 30 + 2))
+    sevens = tmp_path / "sevens.npy"
+    sampled = cli("sample", "--generator", out / "generator.keras", "--n", "6", "--out", sevens,
+                  "--digit", "7")
+    assert sampled.returncode == 0, sampled.stderr[-3000:]
+    assert np.load(sevens).shape == (6, 28, 28)
+
+
+def test_minutes_show_the_time_left_not_a_made_up_epoch_count(cli, tiny_npz, tmp_path):
+    completed = cli("train", "--out", tmp_path / "timed", "--minutes", "0.1", "--data", tiny_npz,
+                    "--batch-size", "32")
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "/1000000" not in completed.stdout + completed.stderr
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("Epoch ")]
+    assert lines and "of 0.1 min used" in lines[0] and "min left" in lines[0], completed.stdout
+
+
 def test_generator_reloads_in_a_fresh_process(cli, tiny_npz, tmp_path):
     out = tmp_path / "run"
     assert cli("train", "--out", out, "--epochs", "1", "--data", tiny_npz, "--batch-size", "64").returncode == 0

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from conftest import write_idx
 from ganlib import data
+from ganlib.data import mnist
 
 
 @pytest.fixture
@@ -13,7 +14,7 @@ def no_download(monkeypatch):
     """Make the Keras download fail at once, as it does offline."""
     def fail(split, dataset):
         raise OSError("no internet")
-    monkeypatch.setattr(data, "_download", fail)
+    monkeypatch.setattr(mnist, "_download", fail)
 
 
 def test_npz_path_gives_uint8_images_and_labels(mnist_path, mnist_arrays):
@@ -71,7 +72,7 @@ def test_named_path_that_does_not_exist(tmp_path):
 
 
 def test_fashion_mnist_from_debian_folder():
-    folder = data.DEBIAN_FOLDERS["fashion_mnist"]
+    folder = mnist.DEBIAN_FOLDERS["fashion_mnist"]
     import os
     if not os.path.isdir(folder):
         pytest.skip("Debian's dataset-fashion-mnist is not installed")
@@ -126,16 +127,79 @@ def test_make_dataset_reshuffles_each_epoch(mnist_arrays):
     np.testing.assert_allclose(np.sort(first.ravel()), np.sort(second.ravel()))
 
 
-@pytest.mark.parametrize("batch_size, message", [(0, "positive"), (1000, "larger than"),
-                                                 (2.5, "positive")])
+@pytest.mark.parametrize("batch_size, message", [(0, "at least 1"), (1000, "larger than"),
+                                                 (2.5, "whole number")])
 def test_make_dataset_bad_batch_size(mnist_arrays, batch_size, message):
     with pytest.raises(ValueError, match=message):
         data.make_dataset(mnist_arrays["x_test"][:100], batch_size)
+
+
+def test_scale_images_maps_pixels_linearly_onto_each_range():
+    pixels = np.array([[0, 1, 127, 128, 254, 255]], dtype=np.uint8)
+    pixels = np.broadcast_to(pixels.reshape(1, 1, 6), (1, 28, 6))
+    pixels = np.pad(pixels, ((0, 0), (0, 0), (0, 22)))  # (1, 28, 28); the rest is 0
+    tanh = data.scale_images(pixels, "tanh")
+    sigmoid = data.scale_images(pixels, "sigmoid")
+    assert tanh.shape == (1, 28, 28, 1) and tanh.dtype == np.float32
+    np.testing.assert_allclose(tanh[0, 0, :6, 0], [-1.0, -1 + 2 / 255, -1 + 254 / 255,
+                                                   -1 + 256 / 255, 1 - 2 / 255, 1.0], atol=1e-7)
+    np.testing.assert_allclose(sigmoid[0, 0, :6, 0], np.array([0, 1, 127, 128, 254, 255]) / 255,
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="scale must be"):
+        data.scale_images(pixels, "relu")
+
+
+def test_unscale_images_reads_either_range_and_rounds():
+    tanh = np.full((2, 28, 28, 1), -1.0, np.float32)
+    tanh[0, 0, 0, 0], tanh[1, 5, 5, 0] = 1.0, 0.0  # white, and mid-grey 127.5 -> 128
+    pixels = data.unscale_images(tanh)
+    assert pixels.shape == (2, 28, 28) and pixels.dtype == np.uint8
+    assert (pixels[0, 0, 0], pixels[1, 5, 5], pixels[1, 0, 0]) == (255, 128, 0)
+    unit = np.zeros((1, 28, 28), np.float32)
+    unit[0, 3, 3] = 0.5  # No negative value: read as [0, 1], so 0.5 -> 128.
+    assert data.unscale_images(unit)[0, 3, 3] == 128 and data.unscale_images(unit)[0, 0, 0] == 0
+    with pytest.raises(ValueError, match="must lie in"):
+        data.unscale_images(np.full((1, 28, 28), 3.0, np.float32))
 
 
 def test_scale_and_unscale_round_trip(mnist_arrays):
     images = mnist_arrays["x_test"][:20]
     for scale in ("tanh", "sigmoid"):
         np.testing.assert_array_equal(data.unscale_images(data.scale_images(images, scale)), images)
-    with pytest.raises(ValueError, match="scale must be"):
-        data.scale_images(images, "relu")
+
+
+def epoch_indices(dataset, steps, epochs):
+    """Which images each epoch of `epoch_batches` gave, read from their labels."""
+    batches = list(dataset.take(steps * epochs))
+    return [np.concatenate([labels.numpy() for _, labels in batches[e * steps:(e + 1) * steps]])
+            for e in range(epochs)]
+
+
+def test_epoch_batches_order_is_a_function_of_seed_and_epoch_alone():
+    images = np.zeros((100, 28, 28), np.uint8)
+    ids = np.arange(100)  # The "label" of image i is i, so a batch says which images it holds.
+    images[:, 0, 0] = ids
+    dataset, steps = data.epoch_batches(images, 32, seed=5, labels=ids)
+    assert steps == 3  # 100 // 32; 4 images are left out of each epoch
+    epochs = epoch_indices(dataset, steps, 3)
+    for order in epochs:
+        assert len(set(order.tolist())) == 96  # No image twice within an epoch.
+    assert not np.array_equal(epochs[0], epochs[1])  # A new order every epoch.
+    # A run resumed at epoch 2 sees exactly epoch 2 of the uninterrupted run.
+    resumed, _ = data.epoch_batches(images, 32, seed=5, first_epoch=2, labels=ids)
+    np.testing.assert_array_equal(epoch_indices(resumed, steps, 1)[0], epochs[2])
+    # The same in a new dataset, and different for another seed.
+    again, _ = data.epoch_batches(images, 32, seed=5, labels=ids)
+    np.testing.assert_array_equal(epoch_indices(again, steps, 1)[0], epochs[0])
+    other, _ = data.epoch_batches(images, 32, seed=6, labels=ids)
+    assert not np.array_equal(epoch_indices(other, steps, 1)[0], epochs[0])
+    # Images travel with their labels, scaled to [-1, 1].
+    batch, labels = next(iter(dataset))
+    np.testing.assert_allclose(batch.numpy()[:, 0, 0, 0], labels.numpy() / 127.5 - 1, rtol=1e-6)
+
+
+def test_epoch_batches_without_labels_gives_image_batches(mnist_arrays):
+    dataset, steps = data.epoch_batches(mnist_arrays["x_test"][:64], 16, seed=0, scale="sigmoid")
+    batch = next(iter(dataset))
+    assert steps == 4 and tuple(batch.shape) == (16, 28, 28, 1)
+    assert 0.0 <= float(batch.numpy().min()) and float(batch.numpy().max()) <= 1.0

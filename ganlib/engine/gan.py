@@ -167,10 +167,11 @@ class GAN(keras.Model):
         whether it was computed (0 or 1)."""
         if self.penalty is None:
             return 0.0, 0.0
+        seed = self._seed()  # Drawn on every D step, so the random stream never depends on k.
 
         def compute():
             score = lambda images: self._score(images, labels, augment=False)  # noqa: E731
-            value = self.penalty(score, real_images, fake_images, self._seed())
+            value = self.penalty(score, real_images, fake_images, seed)
             return ops.cast(value, "float32") * self.penalty_weight * self.penalty_interval
 
         return backend.every(self.penalty_interval, self.d_optimizer.iterations, compute)
@@ -235,8 +236,9 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         # fit() hands us images, or (images, labels); an unconditional GAN ignores the labels.
-        real_images = data[0] if isinstance(data, (tuple, list)) else data
+        real_images = ops.convert_to_tensor(data[0] if isinstance(data, (tuple, list)) else data)
         labels = data[1] if self.conditional and isinstance(data, (tuple, list)) else None
+        labels = None if labels is None else ops.convert_to_tensor(labels)
         if self.conditional and labels is None:
             raise ValueError("A conditional GAN trains on (images, labels) batches: build the "
                              "dataset with make_dataset(images, batch_size, labels=labels).")
