@@ -121,6 +121,8 @@ def _add_train_parser(commands):
         help="mirrored: train on every GPU of this machine (tf.distribute)")
     add("--mixed-precision", choices=["auto", "on", "off"], default="auto",
         help="float16 compute with loss scaling; auto: on a GPU only")
+    add("--tensorboard", action="store_true", help="write TensorBoard logs to OUT/tensorboard: "
+        "per-epoch metrics and sample grids")
 
 
 def build_parser():
@@ -176,7 +178,8 @@ def train_config(args):
     settings = {name: getattr(args, name) for name in (
         "batch_size", "seed", "latent_dim", "scale", "dataset", "objective", "label_smoothing",
         "penalty", "penalty_weight", "penalty_interval", "ema_half_life", "augment", "update",
-        "d_steps", "d_learning_rate", "g_learning_rate", "deterministic", "mixed_precision")}
+        "d_steps", "d_learning_rate", "g_learning_rate", "deterministic", "mixed_precision",
+        "tensorboard")}
     settings["digits"] = tuple(args.digits) if args.digits else None
     return TrainConfig(preset="conditional" if args.conditional else args.preset, epochs=epochs,
                        minutes=args.minutes, **settings)

@@ -30,8 +30,8 @@ def test_title_badge_and_sections(path):
     first = source(notebook_cells[0])
     assert first.startswith("# "), "the first cell starts with an H1 title"
     relative = path.relative_to(REPOSITORY).as_posix()
-    assert f"]({course.colab_url(relative)})" in first, \
-        f"the first cell holds the Colab badge for {relative}"
+    assert course.badge(relative) in first, \
+        f"the first cell holds this version's Colab badge for {relative}: run `make notebooks`"
     text = "\n".join(source(cell) for cell in notebook_cells if cell["cell_type"] == "markdown")
     for heading in ("## Overview", "## Setup", "## Summary", "## Exercises"):
         assert heading in text, f"{path.name} has no '{heading}' section"
@@ -57,6 +57,47 @@ def test_committed_outputs_are_clean(path):
     assert not warnings, f"committed outputs print warnings: {warnings[0][:300]}"
     metadata = json.loads(path.read_text())["metadata"]
     assert "papermill" not in metadata, "run `make notebooks` (it normalises the JSON)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_colab_installs_the_version_the_notebook_was_made_with(path):
+    setup = [source(cell) for cell in cells(path) if "%pip install" in source(cell)]
+    assert len(setup) == 1 and course.install_line() in setup[0], \
+        f"{path.name} must install {course.install_line()}: run `make notebooks`"
+    assert 'if "google.colab" in sys.modules' in setup[0]  # Nowhere else.
+
+
+def test_badges_and_installs_come_from_the_package_metadata():
+    import importlib.metadata
+
+    metadata = importlib.metadata.metadata("ganlib")
+    repository = [entry.split(", ", 1)[1] for entry in metadata.get_all("Project-URL")
+                  if entry.startswith("Repository")][0]
+    version = metadata["Version"]
+    assert course.install_line() == f'%pip install -q "ganlib @ git+{repository}@v{version}"'
+    assert course.colab_url("notebooks/01_data.ipynb") == (
+        "https://colab.research.google.com/github/"
+        f"{repository.removeprefix('https://github.com/')}/blob/v{version}/notebooks/01_data.ipynb")
+    import ganlib
+
+    assert ganlib.__version__ == version
+    readme = (REPOSITORY / "README.md").read_text()
+    for path in NOTEBOOKS:
+        assert course.badge(f"notebooks/{path.name}") in readme, f"README badge of {path.name}"
+
+
+def test_measured_times_are_the_ones_in_the_overviews_and_the_readme():
+    from ganlib.course import release
+
+    timings = release.read_timings()
+    readme = (REPOSITORY / "README.md").read_text()
+    for path in NOTEBOOKS:
+        assert path.stem in timings, f"{path.name} has no measured time: run `make notebooks`"
+        said = release.describe_seconds(timings[path.stem])
+        overview = [source(cell) for cell in cells(path) if "## Overview" in source(cell)][0]
+        assert f"<!-- cpu-time -->{said}<!-- /cpu-time -->" in overview, path.name
+        row = [line for line in readme.splitlines() if line.startswith(f"| [{path.stem}]")]
+        assert row and row[0].rstrip().endswith(f"| {said} |"), path.name
 
 
 def test_parameters_of_the_wrong_type_are_refused(tmp_path):

@@ -8,13 +8,15 @@
 """
 
 from ganlib.training.callbacks import (Checkpoint, HistoryFile, SampleGrid, StopOnDivergence,
-                                       TimeLimit, TrainingDiverged, grid_labels, make_gif,
-                                       read_history)
+                                       TensorBoardGrids, TimeLimit, TrainingDiverged, grid_labels,
+                                       history_columns, make_gif, read_history)
 from ganlib.training.config import TrainConfig
 from ganlib.training.run import (TrainResult, build_gan, make_optimizers, precision_policy,
                                  resume_run, set_seed, train, use_mixed_precision)
 
-__all__ = ["Checkpoint", "HistoryFile", "SampleGrid", "StopOnDivergence", "TimeLimit",
+__all__ = ["Checkpoint", "HistoryFile", "SampleGrid", "StopOnDivergence", "TensorBoardGrids",
+           "TimeLimit",
            "TrainConfig", "TrainResult", "TrainingDiverged", "build_gan", "grid_labels",
+           "history_columns",
            "make_gif", "make_optimizers", "precision_policy", "read_history", "resume_run",
            "set_seed", "train", "use_mixed_precision"]

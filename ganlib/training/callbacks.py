@@ -8,6 +8,8 @@
   every epoch, atomically (`ganlib.training.checkpoints`).
 - `StopOnDivergence`: stops at the first NaN or infinite loss, before it reaches a checkpoint.
 - `TimeLimit`: stops training after a wall-clock budget, for "train for 5 minutes".
+- `TensorBoardGrids`: writes each epoch's sample grid to TensorBoard, beside the metrics that
+  Keras' own `TensorBoard` callback writes.
 
 `make_gif` turns the saved grids into an animation of training.
 """
@@ -21,6 +23,7 @@ import imageio.v3 as imageio
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+import tensorflow as tf
 
 from ganlib import plotting
 from ganlib.core.files import atomic_write
@@ -197,6 +200,27 @@ class TimeLimit(keras.callbacks.Callback):
                            if name in ("d_loss", "g_loss"))
         self.report(f"Epoch {epoch + 1}: {used / 60:.1f} of {self.seconds / 60:g} min used, "
                     f"{max(self.seconds - used, 0) / 60:.1f} min left  {losses}")
+
+
+class TensorBoardGrids(keras.callbacks.Callback):
+    """Write the newest grid of a `SampleGrid` to TensorBoard after every epoch, as an image.
+
+    Place it after the `SampleGrid` in the callback list; the image is `samples` in `log_dir`.
+    """
+
+    def __init__(self, sample_grid, log_dir):
+        super().__init__()
+        self.sample_grid = sample_grid
+        self.writer = tf.summary.create_file_writer(str(log_dir))
+
+    def on_epoch_end(self, epoch, logs=None):
+        grid = 255 - self.sample_grid.grids[-1]  # Ink on paper, as everywhere in the course.
+        with self.writer.as_default():
+            tf.summary.image("samples", grid[np.newaxis, :, :, np.newaxis], step=epoch + 1)
+        self.writer.flush()
+
+    def on_train_end(self, logs=None):
+        self.writer.close()
 
 
 def make_gif(png_paths, gif_path, seconds_per_frame=0.25):

@@ -9,6 +9,7 @@ The folder it writes:
     DIR/history.json          per-epoch metrics, steps and seconds
     DIR/progress.gif          the grids as an animation
     DIR/generator.keras       the trained generator (the average, when one is kept)
+    DIR/tensorboard/          with `tensorboard=True`: per-epoch metrics and sample grids
 
 Started again on a folder that holds a checkpoint, it restores the networks, the optimizers, the
 averaged generator, the random state, the fixed noise and the history, and carries on from the
@@ -98,7 +99,11 @@ def set_seed(seed, deterministic=False):
 
 
 def make_optimizers(config):
-    """Two Adam optimizers with the (resolved) configuration's learning rates and betas."""
+    """Two Adam optimizers `(d_optimizer, g_optimizer)` with the learning rates and betas of a
+    `TrainConfig`, or of the preset called `config`."""
+    if isinstance(config, str):
+        config = TrainConfig(preset=config, epochs=1)
+    config = config.resolved()
     return tuple(keras.optimizers.Adam(rate, beta_1=config.beta_1, beta_2=config.beta_2)
                  for rate in (config.d_learning_rate, config.g_learning_rate))
 
@@ -211,6 +216,11 @@ def train(out_dir, config, images=None, labels=None, data_path=None, strategy=No
     callback_list = [gan_callbacks.StopOnDivergence(), sample_grid, *callbacks, history_file,
                      gan_callbacks.Checkpoint(out_dir / "checkpoints", fixed_noise,
                                               {"preset": config.preset})]
+    if config.tensorboard:
+        # Metrics every epoch (Keras' callback), and the grid as an image beside them.
+        callback_list += [keras.callbacks.TensorBoard(out_dir / "tensorboard", write_graph=False),
+                          gan_callbacks.TensorBoardGrids(sample_grid, out_dir / "tensorboard"
+                                                         / "samples")]
     if config.minutes is not None:
         callback_list.append(gan_callbacks.TimeLimit(config.minutes * 60,
                                                      report=log if verbose else None))
@@ -220,7 +230,8 @@ def train(out_dir, config, images=None, labels=None, data_path=None, strategy=No
         log(f"{out_dir} already holds {start_epoch} epochs; nothing to train.")
     else:
         gan.fit(batches, epochs=total_epochs, initial_epoch=start_epoch,
-                steps_per_epoch=steps_per_epoch, callbacks=callback_list, verbose=verbose)
+                steps_per_epoch=steps_per_epoch, callbacks=callback_list, verbose=verbose,
+                shuffle=False)  # The batches come in their seeded order already.
 
     epochs_done = history_file.entries[-1]["epoch"] if history_file.entries else start_epoch
     save_generator(gan.sampling_generator, out_dir / "generator.keras")

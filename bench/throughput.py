@@ -1,0 +1,133 @@
+"""Step speed: does ganlib's engine add overhead, and what does a learner's run get per second?
+
+    python bench/throughput.py [--steps 40] [--seconds 30] [--out bench/RESULTS.md]
+
+1. Overhead, at equal architecture and equal algorithm: the `tutorial` preset through
+   `GAN.fit` with `update="simultaneous"` (the tutorial's one-pass step) against the tutorial's
+   own `tf.function` loop (`bench/common.py`), batch 256; and with ganlib's alternating update,
+   which does more arithmetic per step (4 G- and 9 D-passes against 3 and 8). GFLOP/s counts
+   convolutions and dense layers.
+2. A learner's speed: each preset through `ganlib.training.train` for `--seconds`, the path
+   `ganlib train --minutes` takes, with TensorFlow's op determinism off (the default) and on
+   (`--deterministic`), in images/s.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import REFERENCE_BATCH, ReferenceTutorial, write_results
+
+import keras  # noqa: I100
+import numpy as np
+
+from ganlib.data import load_mnist, make_dataset
+from ganlib.training import TrainConfig, build_gan
+
+
+class FitContender:
+    """A preset's GAN trained through `GAN.fit` on the repeated dataset, `count` steps a call."""
+
+    def __init__(self, preset, seed, update):
+        keras.utils.set_random_seed(seed)
+        config = TrainConfig(preset=preset, epochs=1, update=update, seed=seed).resolved()
+        self.gan = build_gan(config)
+        self.generator, self.discriminator = self.gan.generator, self.gan.discriminator
+
+    def train_steps(self, batches, count):
+        self.gan.fit(batches, steps_per_epoch=count, epochs=1, verbose=0)
+
+
+def forward_flops(model):
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose)):
+            side = layer.output.shape[1] if isinstance(layer, keras.layers.Conv2D) \
+                else layer.input.shape[1]
+            total += 2 * side * side * int(np.prod(layer.kernel.shape))
+        elif isinstance(layer, keras.layers.Dense):
+            total += 2 * int(np.prod(layer.kernel.shape))
+    return total
+
+
+def overhead(args, images):
+    lines = ["| loop (tutorial preset, batch 256) | steps | s/step | images/s | GFLOP/s |",
+             "|---|---|---|---|---|"]
+    times = {}
+    contenders = (("reference tf.function loop", lambda: ReferenceTutorial(0), (3, 8)),
+                  ("ganlib GAN.fit, simultaneous (the reference's algorithm)",
+                   lambda: FitContender("tutorial", 0, "simultaneous"), (3, 8)),
+                  ("ganlib GAN.fit, alternating (ganlib's default algorithm)",
+                   lambda: FitContender("tutorial", 0, "alternating"), (4, 9)))
+    for name, make, (g_passes, d_passes) in contenders:
+        contender = make()
+        batches = make_dataset(images, REFERENCE_BATCH, seed=0).repeat()
+        contender.train_steps(batches, 5)  # Trace and warm up.
+        started = time.monotonic()
+        contender.train_steps(batches, args.steps)
+        elapsed = time.monotonic() - started
+        flops = REFERENCE_BATCH * (g_passes * forward_flops(contender.generator)
+                                   + d_passes * forward_flops(contender.discriminator))
+        times[name] = elapsed / args.steps
+        lines.append(f"| {name} | {args.steps} | {elapsed / args.steps:.3f} | "
+                     f"{args.steps * REFERENCE_BATCH / elapsed:.0f} | "
+                     f"{flops * args.steps / elapsed / 1e9:.1f} |")
+    reference, simultaneous, alternating = times.values()
+    return lines + ["", f"- GAN.fit time per step / reference, same algorithm: "
+                    f"**{simultaneous / reference:.2f}** (1.0: train_step and fit() add nothing)",
+                    f"- alternating / reference: {alternating / reference:.2f}"]
+
+
+def learner_speed(args, images):
+    lines = ["", f"| `ganlib train --minutes {args.seconds / 60:g}` | images/s, op determinism "
+             "off (default) | images/s, `--deterministic` | cost of determinism |",
+             "|---|---|---|---|"]
+    for preset in args.presets:
+        speeds = []
+        for deterministic in (False, True):
+            # Op determinism cannot be switched off within a process: each run gets its own.
+            speeds.append(run_in_subprocess(preset, deterministic, args.seconds))
+        lines.append(f"| {preset} | {speeds[0]:.0f} | {speeds[1]:.0f} | "
+                     f"{speeds[0] / speeds[1]:.2f}x |")
+    return lines
+
+
+SPEED_SCRIPT = """
+import json, sys, tempfile
+import numpy as np
+from ganlib.data import load_mnist
+from ganlib.training import TrainConfig, train
+images, labels = load_mnist("train")
+with tempfile.TemporaryDirectory() as folder:
+    config = TrainConfig(preset=sys.argv[1], minutes=float(sys.argv[3]) / 60,
+                         deterministic=sys.argv[2] == "1")
+    result = train(folder, config, images=images, labels=labels, verbose=0, log=lambda text: None)
+steps = result.history["steps"]
+print(json.dumps(sum(steps) * result.config.batch_size / sum(result.history["seconds"])))
+"""
+
+
+def run_in_subprocess(preset, deterministic, seconds):
+    completed = subprocess.run([sys.executable, "-c", SPEED_SCRIPT, preset,
+                                "1" if deterministic else "0", str(seconds)],
+                               capture_output=True, text=True, check=True)
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--presets", nargs="+", default=["classic", "default", "conditional"])
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
+    args = parser.parse_args()
+    images, _ = load_mnist("train")
+    body = overhead(args, images) + learner_speed(args, images)
+    write_results(args.out, "throughput", body, len(images))
+
+
+if __name__ == "__main__":
+    main()
