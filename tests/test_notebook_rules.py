@@ -21,7 +21,7 @@ def source(cell):
 
 def test_the_course_has_its_first_five_notebooks():
     names = [path.stem for path in NOTEBOOKS]
-    assert names[:5] == ["01_data", "02_discriminator", "03_generator", "04_gan", "05_training"]
+    assert names[:5] == ["01_data", "02_discriminator", "03_generator", "04_gan", "06_training"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)

@@ -114,8 +114,8 @@ def run_notebook_command(notebook, output, parameters, cwd):
 
 
 def test_sigkill_during_a_notebook_run_then_rerun_resumes_it(mnist_path, tmp_path):
-    """05_training killed mid-training (papermill and its kernel), then run again: it resumes."""
-    notebook = REPOSITORY / "notebooks" / "05_training.ipynb"
+    """06_training killed mid-training (papermill and its kernel), then run again: it resumes."""
+    notebook = REPOSITORY / "notebooks" / "06_training.ipynb"
     out = tmp_path / "runs"
     main_dir = out / "main"
     # 50 steps of 32 images an epoch: long enough to kill the kernel part-way through the run.
