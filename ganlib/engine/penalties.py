@@ -26,9 +26,9 @@ from ganlib.engine import backend
 
 
 def _squared_gradient_norms(score, images):
-    """`||grad_x D(x)||^2` per image: `(batch,)`."""
-    _, gradient = backend.input_gradients(score, images)  # (batch, 28, 28, 1)
-    return ops.sum(ops.square(gradient), axis=(1, 2, 3))
+    """`||grad_x D(x)||^2` per example: `(batch,)`, for images or any other inputs."""
+    _, gradient = backend.input_gradients(score, images)  # e.g. (batch, 28, 28, 1)
+    return ops.sum(ops.reshape(ops.square(gradient), (ops.shape(gradient)[0], -1)), axis=1)
 
 
 def r1(score, real_images, fake_images, seed):
@@ -48,8 +48,8 @@ def r1_r2(score, real_images, fake_images, seed):
 
 def gradient_penalty(score, real_images, fake_images, seed):
     """The WGAN-GP penalty, `mean (||grad D(x_hat)|| - 1)^2`, at random interpolates x_hat."""
-    batch = ops.shape(real_images)[0]
-    mix = ops.cast(backend.uniform((batch, 1, 1, 1), seed), real_images.dtype)  # e ~ U[0, 1)
+    shape = (ops.shape(real_images)[0],) + (1,) * (len(real_images.shape) - 1)  # (batch, 1, ...)
+    mix = ops.cast(backend.uniform(shape, seed), real_images.dtype)  # e ~ U[0, 1), one per example
     between = mix * real_images + (1.0 - mix) * fake_images
     norms = ops.sqrt(_squared_gradient_norms(score, between) + 1e-12)
     return ops.mean(ops.square(norms - 1.0))
