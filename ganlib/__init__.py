@@ -40,10 +40,10 @@ def _import_tensorflow_quietly():
 
 _import_tensorflow_quietly()
 
-from ganlib.core.files import load_generator, load_pretrained, save_generator  # noqa: E402
+from ganlib.core.files import load_generator, save_generator  # noqa: E402
 from ganlib.data import load_mnist, make_dataset  # noqa: E402
 from ganlib.engine import GAN  # noqa: E402
-from ganlib.models import build_preset, generate  # noqa: E402
+from ganlib.models import build_preset, generate, load_pretrained  # noqa: E402
 from ganlib.training import TrainConfig, train  # noqa: E402
 
 try:

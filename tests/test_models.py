@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from ganlib import models
+from ganlib.models.pretrained import load_pretrained, pretrained_path
 from ganlib.models.sampling import generator_labels
 
 
@@ -154,3 +155,17 @@ def test_minibatch_stddev_appends_the_mean_standard_deviation():
     assert out.shape == (5, 4, 4, 4)
     np.testing.assert_array_equal(out[..., :3], x)
     np.testing.assert_allclose(out[..., 3], np.mean(np.std(x, axis=0)), rtol=1e-4)
+
+
+@pytest.mark.parametrize("preset", ["default", "conditional"])
+def test_the_shipped_generators_load_into_their_presets(preset):
+    assert pretrained_path(preset).exists(), "make pretrained"
+    generator = load_pretrained(preset)
+    assert generator.count_params() == models.build_preset(preset)[0].count_params()
+    images = models.generate(generator, 20, seed=0)
+    assert images.shape == (20, 28, 28, 1) and images.std() > 0.1  # Trained: not a blank page.
+
+
+def test_load_pretrained_names_the_fix():
+    with pytest.raises(ValueError, match="No pretrained generator for preset 'mlp'"):
+        load_pretrained("mlp")

@@ -6,7 +6,7 @@
 - `save_generator(model, path)` and `load_generator(path)`: a generator as a `.keras` file. Loading
   uses Keras' `safe_mode=True`, so a file carrying Python code (a `Lambda` layer) is refused, and
   checks that the model maps noise (and, for a conditional generator, a digit label) to
-  `(batch, 28, 28, 1)` images. `load_pretrained(preset)` loads a generator that ships with ganlib.
+  `(batch, 28, 28, 1)` images.
 """
 
 import os
@@ -96,17 +96,3 @@ def load_generator(path, latent_dim=None):
                          f"use latent_dim={noise_shape[-1]}.")
     return generator
 
-
-def pretrained_path(preset="default"):
-    """Where the generator of `preset` that ships with ganlib lives (`make pretrained` makes it)."""
-    return WEIGHTS_DIR / f"generator_{preset}.keras"
-
-
-def load_pretrained(preset="default"):
-    """The generator of `preset` ("default" or "conditional") that ships with ganlib, made by
-    `make pretrained` with the project's own code. Nothing is downloaded."""
-    path = pretrained_path(preset)
-    if not path.exists():
-        raise FileNotFoundError(f"No pretrained {preset!r} generator at {path}: make it with "
-                                "`make pretrained` (up to 30 minutes on a CPU).")
-    return load_generator(path)
