@@ -135,7 +135,7 @@ def mixed_setup_stub(preset):
 
 
 def settings():
-    return ganlib.models.training_settings("default")
+    return ganlib.models.training_settings("classic")
 
 
 def loss_scaled_adams(beta_1=None, rates=None, optimizer=keras.optimizers.Adam):
@@ -146,7 +146,7 @@ def loss_scaled_adams(beta_1=None, rates=None, optimizer=keras.optimizers.Adam):
     return [keras.optimizers.LossScaleOptimizer(optimizer(rate, **arguments)) for rate in rates]
 
 
-def setup(policy="mixed_float16", restore=True, optimizers=loss_scaled_adams, preset="default"):
+def setup(policy="mixed_float16", restore=True, optimizers=loss_scaled_adams, preset="classic"):
     """A mixed-precision setup with the usual mistakes switched on."""
     def answer(requested):
         previous = keras.config.dtype_policy()
@@ -244,7 +244,7 @@ MIXED_WRONG = [
 
 
 def test_the_preset_settings_come_from_one_place():
-    generator, discriminator, training = scaling.preset_settings("default")
+    generator, discriminator, training = scaling.preset_settings("classic")
     assert generator == {"filters": (128, 64), "strides": (2, 2), "kernel_size": 4}
     assert discriminator == {"filters": (32, 64), "kernel_size": 4, "dropout": 0.0}
     assert (training["d_learning_rate"], training["g_learning_rate"], training["beta_1"],

@@ -52,7 +52,8 @@ def ganlib_imports(tree, module):
             base = node.module or ""
             if node.level:  # Relative imports are not used, but read them right anyway.
                 base = ".".join(module.split(".")[:-node.level] + ([base] if base else []))
-            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            # `from ganlib import plotting` imports the module ganlib.plotting, not the package.
+            names = [f"{base}.{alias.name}" for alias in node.names] + [base]
         else:
             continue
         for name in names:
@@ -67,8 +68,12 @@ def graph():
     for path in modules():
         module = name_of(path)
         edges[module] = set()
-        for name, line, in_function in ganlib_imports(ast.parse(path.read_text()), module):
+        imports = ganlib_imports(ast.parse(path.read_text()), module)
+        found_modules = {name for name, _, _ in imports if name in known}
+        for name, line, in_function in imports:
             target = name if name in known else None
+            if target and any(other.startswith(target + ".") for other in found_modules):
+                target = None  # The package named in `from package import module`.
             if in_function and (module, name) not in DEFERRED_HERE and not any(
                     name == ok or name.startswith(ok + ".") for ok in DEFERRED_OK):
                 deferred.append(f"{module}:{line} imports {name} inside a function")

@@ -24,7 +24,9 @@ def dcgan_discriminator_count(filters, kernel_size):
     for block_filters in filters:
         count += kernel_size * kernel_size * channels * block_filters + block_filters
         channels = block_filters
-    side = 28 // 2 ** len(filters)
+    side = 28
+    for _ in filters:
+        side = -(-side // 2)  # Stride 2 with "same" padding rounds up: 28 -> 14 -> 7 -> 4.
     return count + side * side * channels + 1
 
 
@@ -57,7 +59,9 @@ def conditional_counts(latent_dim, preset, classes=10, embedding=50):
                                        preset["generator"]["kernel_size"])
                  + classes * embedding)
     d_filters = preset["discriminator"]["filters"]
-    side = 28 // 2 ** len(d_filters)
+    side = 28
+    for _ in d_filters:
+        side = -(-side // 2)
     discriminator = (dcgan_discriminator_count(d_filters, preset["discriminator"]["kernel_size"])
                      + classes * side * side * d_filters[-1])
     return generator, discriminator

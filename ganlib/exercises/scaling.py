@@ -134,7 +134,8 @@ def _optimizer_settings(optimizer):
 @exercise("mixed_precision_setup")
 def mixed_precision_setup(function):
     """Check `function(preset) -> (generator, discriminator, d_optimizer, g_optimizer)`, set up
-    for mixed float16 as ganlib's training does it on a GPU, with preset "default".
+    for mixed float16 as ganlib's training does it on a GPU, with preset "classic" (the
+    course's first default, a plain cross-entropy GAN).
 
     Both networks must be the preset's, built under the `mixed_float16` policy (hidden layers
     compute in float16, every weight float32, the output float32), the global policy must be
@@ -142,7 +143,7 @@ def mixed_precision_setup(function):
     `keras.optimizers.LossScaleOptimizer` around an Adam with the preset's learning rate,
     beta_1 and beta_2 (`preset_settings`).
     """
-    preset = "default"
+    preset = "classic"
     previous = keras.config.dtype_policy()
     try:
         value = call(function, preset)
