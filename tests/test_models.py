@@ -52,9 +52,10 @@ def test_tutorial_preset_matches_the_tensorflow_tutorial():
     assert discriminator.count_params() == 212_865
 
 
-def conditional_counts(latent_dim, preset, classes=10, embedding=50):
+def conditional_counts(latent_dim, preset, classes=10):
     """The conditional networks: the DCGAN ones, plus the label tables (and a wider first layer)."""
     filters = preset["generator"]["filters"]
+    embedding = preset["generator"]["embedding_dim"]
     generator = (dcgan_generator_count(latent_dim + embedding, filters,
                                        preset["generator"]["kernel_size"])
                  + classes * embedding)

@@ -57,10 +57,11 @@ PRESETS = {
     },
     "default": {
         "family": "dcgan",
-        # The classic generator, and a discriminator with a third block (4x4x128 before the
-        # score), kept smooth by a lazy R1 penalty: the recipe that broke the classic preset's
-        # FID plateau on this course's 2-core CPU (bench/RESULTS.md, "Levers").
-        "generator": {"filters": (128, 64), "strides": (2, 2), "kernel_size": 4},
+        # A generator half as wide as the classic one (as good per image, 40% faster), and a
+        # discriminator with a third block (4x4x128 before the score) kept smooth by a lazy R1
+        # penalty: the recipe that broke the classic preset's FID plateau on this course's
+        # 2-core CPU (bench/RESULTS.md, "Levers").
+        "generator": {"filters": (64, 32), "strides": (2, 2), "kernel_size": 4},
         "discriminator": {"filters": (32, 64, 128), "kernel_size": 4, "dropout": 0.0},
         "training": {"batch_size": 32, "d_learning_rate": 6e-4, "g_learning_rate": 6e-4,
                      "beta_1": 0.0, "beta_2": 0.99, "penalty": "r1", "penalty_weight": 10.0,
@@ -70,7 +71,8 @@ PRESETS = {
         "family": "conditional",
         # The default recipe, class-conditional: the label enters the generator as an embedding
         # beside the noise and the discriminator as a projection (ganlib.models.conditional).
-        "generator": {"filters": (128, 64), "strides": (2, 2), "kernel_size": 4},
+        "generator": {"filters": (64, 32), "strides": (2, 2), "kernel_size": 4,
+                      "embedding_dim": 10},
         "discriminator": {"filters": (32, 64, 128), "kernel_size": 4, "dropout": 0.0},
         "training": {"batch_size": 32, "d_learning_rate": 6e-4, "g_learning_rate": 6e-4,
                      "beta_1": 0.0, "beta_2": 0.99, "penalty": "r1", "penalty_weight": 10.0,
