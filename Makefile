@@ -17,6 +17,8 @@ endif
 endif
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 PYTEST_NOTEBOOKS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# Run by test-installed, on the installed wheel's course; not by the other stages.
+LATER_STAGE := --ignore=tests/test_browser.py --ignore=tests/test_installed.py
 
 .PHONY: setup system-deps test test-newest test-oldest test-installed course notebooks \
 	classifier pretrained bench mutation clean
@@ -51,8 +53,7 @@ test: test-newest test-oldest test-installed
 # behind is resumed: every training path really runs, every time.
 test-newest: setup system-deps
 	rm -rf build/nbval && mkdir -p build/nbval && cp notebooks/[0-9][0-9]_*.ipynb build/nbval/
-	GANLIB_QUICK=1 $(BIN)/python -m pytest $(PYTEST_NOTEBOOKS) \
-		tests build/nbval
+	GANLIB_QUICK=1 $(BIN)/python -m pytest $(PYTEST_NOTEBOOKS) $(LATER_STAGE) tests build/nbval
 
 # The same unit tests and notebooks with the oldest supported Python, TensorFlow and Keras.
 test-oldest: system-deps
@@ -64,7 +65,7 @@ test-oldest: system-deps
 	rm -rf build/nbval-oldest && mkdir -p build/nbval-oldest && \
 		cp notebooks/[0-9][0-9]_*.ipynb build/nbval-oldest/
 	GANLIB_QUICK=1 $(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider \
-		$(PYTEST_NOTEBOOKS) tests build/nbval-oldest
+		$(PYTEST_NOTEBOOKS) $(LATER_STAGE) tests build/nbval-oldest
 
 # The wheel a learner installs, in a fresh environment: the course runs (short budgets) from a
 # folder outside the repository, and its HTML pages are read in headless Chromium.
