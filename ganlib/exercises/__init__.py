@@ -9,12 +9,17 @@ first exercise; nothing shows a solution unless asked.
 
 - `ganlib.exercises.report`: the one helper every check uses (`Verdict`, `Diagnosis`, hints).
 - `data` (01), `discriminator` (02), `generator` (03), `game` (04), `theory` (05),
-  `training` (06), `evaluation` (08), `scaling` (11): the checks, one module per notebook.
-- `ganlib.exercises.solutions` and `theory_solutions`: the worked solutions.
+  `training` (06), `classics` (07), `evaluation` (08), `stability` (09), `scaling` (11): the
+  checks, one module per notebook.
+- `ganlib.exercises.solutions`, `theory_solutions`, `classics_solutions` and
+  `stability_solutions`: the worked solutions.
 """
 
 import inspect
 
+from ganlib.exercises.classics import (mlp_generator_parameters, scale_for_sigmoid,
+                                       tutorial_losses)
+from ganlib.exercises.classics_solutions import SOLUTIONS as _CLASSICS_SOLUTIONS
 from ganlib.exercises.data import input_pipeline, scale_to_tanh, select_digits
 from ganlib.exercises.discriminator import (accuracy_from_logits, binary_crossentropy_from_logits,
                                             discriminator)
@@ -24,6 +29,8 @@ from ganlib.exercises.generator import generator, overlap_pattern
 from ganlib.exercises.report import Verdict
 from ganlib.exercises.scaling import mixed_precision_setup, replica_losses, warmup_learning_rate
 from ganlib.exercises.solutions import SOLUTIONS as _SOLUTIONS
+from ganlib.exercises.stability import effective_digits, hinge_losses, r1_penalty
+from ganlib.exercises.stability_solutions import SOLUTIONS as _STABILITY_SOLUTIONS
 from ganlib.exercises.theory import jensen_shannon, modes_covered, optimal_discriminator
 from ganlib.exercises.theory_solutions import SOLUTIONS as _THEORY_SOLUTIONS
 from ganlib.exercises.training import d_steps_experiment, gap_callback, sample_from_file
@@ -37,10 +44,13 @@ NOTEBOOKS = {
     "04_gan": ("generator_loss", "discriminator_loss", "train_step"),
     "05_theory": ("optimal_discriminator", "jensen_shannon", "modes_covered"),
     "06_training": ("gap_callback", "sample_from_file", "d_steps_experiment"),
+    "07_classics": ("scale_for_sigmoid", "tutorial_losses", "mlp_generator_parameters"),
     "08_evaluation": ("frechet_distance_1d", "mmd2_unbiased", "knn_precision"),
+    "09_stability": ("hinge_losses", "r1_penalty", "effective_digits"),
     "11_scaling": ("replica_losses", "warmup_learning_rate", "mixed_precision_setup"),
 }
-SOLUTIONS = {**_SOLUTIONS, **_THEORY_SOLUTIONS}
+SOLUTIONS = {**_SOLUTIONS, **_THEORY_SOLUTIONS,
+             **_CLASSICS_SOLUTIONS, **_STABILITY_SOLUTIONS}
 
 
 def _notebook_name(notebook):
@@ -69,10 +79,12 @@ def solution(notebook, number):
           f"ganlib.exercises.{check})\n\n" + "\n\n".join(sources), end="")
 
 
-__all__ = ["NOTEBOOKS", "Verdict", "accuracy_from_logits", "binary_crossentropy_from_logits",
-           "d_steps_experiment", "discriminator", "discriminator_loss", "frechet_distance_1d",
-           "gap_callback", "generator", "generator_loss", "input_pipeline", "jensen_shannon",
-           "knn_precision", "mixed_precision_setup", "mmd2_unbiased", "modes_covered",
-           "optimal_discriminator", "overlap_pattern", "replica_losses",
-           "sample_from_file", "scale_to_tanh", "select_digits", "solution", "train_step",
-           "warmup_learning_rate"]
+__all__ = ["NOTEBOOKS", "Verdict", "accuracy_from_logits",
+           "binary_crossentropy_from_logits", "d_steps_experiment", "discriminator",
+           "discriminator_loss", "effective_digits", "frechet_distance_1d",
+           "gap_callback", "generator", "generator_loss", "hinge_losses",
+           "input_pipeline", "jensen_shannon", "knn_precision", "mixed_precision_setup",
+           "mlp_generator_parameters", "mmd2_unbiased", "modes_covered",
+           "optimal_discriminator", "overlap_pattern", "r1_penalty", "replica_losses",
+           "sample_from_file", "scale_for_sigmoid", "scale_to_tanh", "select_digits",
+           "solution", "train_step", "tutorial_losses", "warmup_learning_rate"]
