@@ -51,7 +51,8 @@ class Snapshot(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         if self.weights is None and time.monotonic() - self.started >= self.seconds:
-            self.weights = [np.array(v) for v in self.model.sampling_generator.variables]
+            self.weights = [keras.ops.convert_to_numpy(variable)
+                            for variable in self.model.sampling_generator.variables]
 
 
 def parse_contender(text):

@@ -251,7 +251,7 @@ def test_as_array_takes_numbers_only(value, numbers):
 
 def test_every_check_is_exported_under_its_name_and_has_a_solution():
     names = [check for checks in exercises.NOTEBOOKS.values() for check in checks]
-    assert len(names) == len(set(names)) == 29
+    assert len(names) == len(set(names)) == 32
     for name in names:
         assert callable(getattr(exercises, name)) and name in exercises.__all__
         assert getattr(exercises, name).__name__ == name
@@ -259,7 +259,8 @@ def test_every_check_is_exported_under_its_name_and_has_a_solution():
     assert sorted(exercises.SOLUTIONS) == sorted(names)
     assert list(exercises.NOTEBOOKS) == ["01_data", "02_discriminator", "03_generator", "04_gan",
                                          "05_theory", "06_training", "07_classics",
-                                         "08_evaluation", "09_stability", "11_scaling"]
+                                         "08_evaluation", "09_stability", "10_conditional",
+                                         "11_scaling"]
 
 
 @pytest.mark.parametrize("notebook", ["01", "01_data", 1, "1"])
@@ -286,7 +287,7 @@ def test_solution_prints_every_part_of_an_exercise(capsys):
 @pytest.mark.parametrize("notebook, number, message", [
     ("12", 1, "Unknown notebook '12': choose one of 01_data, 02_discriminator, 03_generator, "
               "04_gan, 05_theory, 06_training, 07_classics, 08_evaluation, 09_stability, "
-              "11_scaling (or just its number, e.g. '01' or 1)."),
+              "10_conditional, 11_scaling (or just its number, e.g. '01' or 1)."),
     ("data", 1, None), (True, 1, None), (None, 1, None),
     ("01", 4, "01_data has exercises 1, 2, 3; not 4."),
     ("03", 3, "03_generator has exercises 1, 2; not 3."),

@@ -37,6 +37,8 @@ def test_title_badge_and_sections(path):
     text = "\n".join(source(cell) for cell in notebook_cells if cell["cell_type"] == "markdown")
     for heading in ("## Overview", "## Setup", "## Summary", "## Exercises"):
         assert heading in text, f"{path.name} has no '{heading}' section"
+    unfinished = [word for word in ("PLACEHOLDER", "TODO", "XXX") if word in text]
+    assert not unfinished, f"{path.name}'s text is unfinished: it still says {unfinished[0]}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)

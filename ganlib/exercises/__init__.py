@@ -9,10 +9,10 @@ first exercise; nothing shows a solution unless asked.
 
 - `ganlib.exercises.report`: the one helper every check uses (`Verdict`, `Diagnosis`, hints).
 - `data` (01), `discriminator` (02), `generator` (03), `game` (04), `theory` (05),
-  `training` (06), `classics` (07), `evaluation` (08), `stability` (09), `scaling` (11): the
-  checks, one module per notebook.
-- `ganlib.exercises.solutions`, `theory_solutions`, `classics_solutions` and
-  `stability_solutions`: the worked solutions.
+  `training` (06), `classics` (07), `evaluation` (08), `stability` (09), `conditional` (10),
+  `scaling` (11): the checks, one module per notebook.
+- `ganlib.exercises.solutions`, `theory_solutions`, `classics_solutions`, `stability_solutions`
+  and `conditional_solutions`: the worked solutions.
 """
 
 import inspect
@@ -20,6 +20,9 @@ import inspect
 from ganlib.exercises.classics import (mlp_generator_parameters, scale_for_sigmoid,
                                        tutorial_losses)
 from ganlib.exercises.classics_solutions import SOLUTIONS as _CLASSICS_SOLUTIONS
+from ganlib.exercises.conditional import (condition_with_one_hot, projection_scores,
+                                          same_noise_grid)
+from ganlib.exercises.conditional_solutions import SOLUTIONS as _CONDITIONAL_SOLUTIONS
 from ganlib.exercises.data import input_pipeline, scale_to_tanh, select_digits
 from ganlib.exercises.discriminator import (accuracy_from_logits, binary_crossentropy_from_logits,
                                             discriminator)
@@ -47,10 +50,12 @@ NOTEBOOKS = {
     "07_classics": ("scale_for_sigmoid", "tutorial_losses", "mlp_generator_parameters"),
     "08_evaluation": ("frechet_distance_1d", "mmd2_unbiased", "knn_precision"),
     "09_stability": ("hinge_losses", "r1_penalty", "effective_digits"),
+    "10_conditional": ("condition_with_one_hot", "projection_scores", "same_noise_grid"),
     "11_scaling": ("replica_losses", "warmup_learning_rate", "mixed_precision_setup"),
 }
 SOLUTIONS = {**_SOLUTIONS, **_THEORY_SOLUTIONS,
-             **_CLASSICS_SOLUTIONS, **_STABILITY_SOLUTIONS}
+             **_CLASSICS_SOLUTIONS, **_STABILITY_SOLUTIONS,
+             **_CONDITIONAL_SOLUTIONS}
 
 
 def _notebook_name(notebook):
@@ -79,12 +84,12 @@ def solution(notebook, number):
           f"ganlib.exercises.{check})\n\n" + "\n\n".join(sources), end="")
 
 
-__all__ = ["NOTEBOOKS", "Verdict", "accuracy_from_logits",
-           "binary_crossentropy_from_logits", "d_steps_experiment", "discriminator",
-           "discriminator_loss", "effective_digits", "frechet_distance_1d",
-           "gap_callback", "generator", "generator_loss", "hinge_losses",
-           "input_pipeline", "jensen_shannon", "knn_precision", "mixed_precision_setup",
-           "mlp_generator_parameters", "mmd2_unbiased", "modes_covered",
-           "optimal_discriminator", "overlap_pattern", "r1_penalty", "replica_losses",
-           "sample_from_file", "scale_for_sigmoid", "scale_to_tanh", "select_digits",
-           "solution", "train_step", "tutorial_losses", "warmup_learning_rate"]
+__all__ = ["NOTEBOOKS", "Verdict", "accuracy_from_logits", "binary_crossentropy_from_logits",
+           "condition_with_one_hot", "d_steps_experiment", "discriminator", "discriminator_loss",
+           "effective_digits", "frechet_distance_1d", "gap_callback", "generator",
+           "generator_loss", "hinge_losses", "input_pipeline", "jensen_shannon", "knn_precision",
+           "mixed_precision_setup", "mlp_generator_parameters", "mmd2_unbiased", "modes_covered",
+           "optimal_discriminator", "overlap_pattern", "projection_scores", "r1_penalty",
+           "replica_losses", "same_noise_grid", "sample_from_file", "scale_for_sigmoid",
+           "scale_to_tanh", "select_digits", "solution", "train_step", "tutorial_losses",
+           "warmup_learning_rate"]
