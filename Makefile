@@ -98,7 +98,7 @@ classifier: setup
 # The pretrained generators that ship in ganlib/weights/ (weights only), and their metrics. The
 # budget is in epochs, so a busy machine changes the time it takes, not the result (about 20
 # and 12 minutes on a quiet 2-core CPU).
-PRETRAINED_EPOCHS_default ?= 100
+PRETRAINED_EPOCHS_default ?= 140
 PRETRAINED_EPOCHS_conditional ?= 60
 pretrained: setup
 	for preset in default conditional; do \
