@@ -10,6 +10,8 @@ calls `generate`, so a class-conditional generator is asked for digits in one pl
   `draw(generator, noise, labels)` the same from noise you hold (a fixed batch, say).
 """
 
+import warnings
+
 import numpy as np
 
 from ganlib.core.arguments import whole_number
@@ -77,9 +79,13 @@ def draw(generator, noise, labels=None, batch_size=500):
     # Calling the model batch by batch (rather than predict(), which compiles a function per
     # model) stays quick and quiet when a notebook samples from many different generators.
     batches = []
-    for start in range(0, len(noise), batch_size):
-        part = slice(start, start + batch_size)
-        inputs = generator_inputs(generator, noise[part],
-                                  None if labels is None else labels[part])
-        batches.append(np.asarray(generator(inputs, training=False)))
+    with warnings.catch_warnings():
+        # A generator loaded from a .keras file expects its noise as a list of one tensor; Keras
+        # before 3.11 warns when it gets the tensor itself, then uses it all the same.
+        warnings.filterwarnings("ignore", message="The structure of `inputs` doesn't match")
+        for start in range(0, len(noise), batch_size):
+            part = slice(start, start + batch_size)
+            inputs = generator_inputs(generator, noise[part],
+                                      None if labels is None else labels[part])
+            batches.append(np.asarray(generator(inputs, training=False)))
     return np.concatenate(batches).astype("float32")
