@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from ganlib import course
+from ganlib.course import runner
 
 NOTEBOOKS = course.find_notebooks()
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -147,3 +148,11 @@ def test_run_course_executes_with_parameters_and_writes_an_index(tmp_path):
     assert (out / "01_tiny.html").exists() and json.loads((out / "timings.json").read_text())
     with pytest.raises(ValueError, match="EPOCHS"):
         course.run_course(out, {"EPOCHS": "three"}, [source])
+
+
+def test_progress_estimates_what_is_left_only_from_measured_times():
+    measured = [Path("notebooks/01_data.ipynb")]  # In notebooks/timings.json.
+    assert runner._progress("01 took 1 s", 90, measured).endswith("min left (1 to go)")
+    unmeasured = [Path("99_new.ipynb")]  # Outside the repository nothing is measured.
+    assert runner._progress("01 took 1 s", 90, unmeasured) == "  01 took 1 s: 1.5 min so far (1 to go)"
+    assert runner._progress("11 took 1 s", 90, []).endswith("all done")

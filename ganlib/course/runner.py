@@ -127,10 +127,16 @@ def _offline_html(body):
 
 
 def _progress(done, seconds_so_far, remaining):
-    """One line of progress: the time so far and, from the last measured times, what is left."""
-    estimate = sum(release.read_timings().get(path.stem, 0.0) for path in remaining)
-    left = (f", about {estimate / 60:.0f} min left ({len(remaining)} to go)" if remaining
-            else ", all done")
+    """One line of progress: the time so far and, from the last measured times, what is left
+    (no estimate when a notebook left has no measured time, as outside the repository)."""
+    timings = release.read_timings()
+    if not remaining:
+        left = ", all done"
+    elif all(path.stem in timings for path in remaining):
+        estimate = sum(timings[path.stem] for path in remaining)
+        left = f", about {estimate / 60:.0f} min left ({len(remaining)} to go)"
+    else:
+        left = f" ({len(remaining)} to go)"
     return f"  {done}: {seconds_so_far / 60:.1f} min so far{left}"
 
 
