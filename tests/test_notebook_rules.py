@@ -154,5 +154,6 @@ def test_progress_estimates_what_is_left_only_from_measured_times():
     measured = [Path("notebooks/01_data.ipynb")]  # In notebooks/timings.json.
     assert runner._progress("01 took 1 s", 90, measured).endswith("min left (1 to go)")
     unmeasured = [Path("99_new.ipynb")]  # Outside the repository nothing is measured.
-    assert runner._progress("01 took 1 s", 90, unmeasured) == "  01 took 1 s: 1.5 min so far (1 to go)"
+    assert runner._progress("01 took 1 s", 90, unmeasured) == \
+        "  01 took 1 s: 1.5 min so far (1 to go)"
     assert runner._progress("11 took 1 s", 90, []).endswith("all done")
