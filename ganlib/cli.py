@@ -98,7 +98,7 @@ def _add_train_parser(commands):
     add("--batch-size", type=_positive_int, help="images per step (preset's default)")
     add("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     add("--deterministic", action="store_true", help="bit-identical runs for one seed on a CPU "
-        "(TensorFlow op determinism; about 1.6x slower on a CPU)")
+        "(TensorFlow op determinism; it can cost speed: bench/RESULTS.md)")
     add("--data", type=Path, help="mnist.npz or a folder of the four IDX files")
     add("--digits", type=_digit_list, help="keep only these classes, e.g. 0,3")
     add("--dataset", default="mnist", choices=list(DATASETS))

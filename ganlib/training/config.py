@@ -43,8 +43,8 @@ class TrainConfig:
     ("translation,cutout", or "none"), `update`, `d_steps`. Optimisation (None: the preset's):
     `batch_size`, `d_learning_rate`, `g_learning_rate`, `beta_1`, `beta_2` (Adam's). Running:
     `seed`; `deterministic` turns on TensorFlow's op determinism, so a seeded run on a CPU repeats
-    bit for bit (it costs about 1.6x in speed on a CPU); `mixed_precision` "auto" (on a GPU
-    only), "on" or "off"; `tensorboard` writes TensorBoard logs beside the run.
+    bit for bit (it can cost speed: 1.6x on a CPU in one measurement); `mixed_precision`
+    "auto" (on a GPU only), "on" or "off"; `tensorboard` writes TensorBoard logs beside the run.
     """
 
     preset: str = "default"

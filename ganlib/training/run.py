@@ -90,7 +90,7 @@ def set_seed(seed, deterministic=False):
     """Seed Python, NumPy and TensorFlow; with `deterministic`, make TensorFlow's ops repeatable.
 
     On a CPU, the same seed with `deterministic=True` gives bit-identical losses and samples.
-    Op determinism costs speed (about 1.6x on a CPU for the default preset) and cannot be
+    Op determinism can cost speed (1.6x on a CPU in one measurement, none in another) and cannot be
     switched off again in the same process, so it is opt-in.
     """
     keras.utils.set_random_seed(seed)
