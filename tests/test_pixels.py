@@ -84,3 +84,43 @@ def test_check_pixels_messages():
     with pytest.raises(ValueError, match="astype\\(numpy.uint8\\)"):
         pixels.check_pixels(np.zeros((1, 28, 28), np.int32))
     assert pixels.check_scale("sigmoid") == "sigmoid"
+
+
+# Exact messages and defaults: what a learner reads must name the array and the fix word for word.
+EXACT_MESSAGES = [
+    (lambda: pixels.check_pixels("digits.npz"),
+     "images is a path (digits.npz), not an array: load it first, e.g. with numpy.load(path)."),
+    (lambda: pixels.check_pixels(np.zeros((2, 28, 28), "float32")),
+     "images are float32, expected uint8 pixels 0..255: floats in [0, 1] or [-1, 1] become pixels "
+     "with ganlib.core.pixels.unscale_images(images)."),
+    (lambda: pixels.check_pixels(np.zeros((2, 28, 28), "int64"), name="samples"),
+     "samples are int64, expected uint8 pixels 0..255: whole numbers 0..255 convert with "
+     "images.astype(numpy.uint8)."),
+    (lambda: pixels.to_unit_interval(np.zeros((2, 28, 28), "int32")),
+     "images are int32; expected uint8 pixels 0..255 or floats in [0, 1] or [-1, 1]: convert "
+     "them, e.g. images.astype(numpy.uint8) for whole numbers 0..255."),
+    (lambda: pixels.unscale_images(np.zeros((1, 28, 28, 3), "uint8")),
+     "images have shape (1, 28, 28, 3), expected (n, 28, 28) or (n, 28, 28, 1): reshape them, "
+     "e.g. images.reshape(-1, 28, 28)."),
+    (lambda: pixels.scale_images(np.zeros((0, 28, 28), "uint8")),
+     "images hold no images: pass at least one 28x28 image."),
+]
+
+
+@pytest.mark.parametrize("call, message", EXACT_MESSAGES)
+def test_messages_word_for_word(call, message):
+    with pytest.raises(ValueError) as error:
+        call()
+    assert str(error.value) == message
+
+
+def test_the_defaults_and_the_edges_of_the_tolerance():
+    pixels_in = np.array([[[0, 255] * 14] * 28], "uint8")  # (1, 28, 28)
+    assert pixels.scale_images(pixels_in).min() == -1.0  # The default scale is tanh.
+    inside = np.full((1, 28, 28), -1.0 - pixels.RANGE_TOLERANCE / 2, "float32")
+    inside[0, 0, 0] = 1.0 + pixels.RANGE_TOLERANCE / 2  # Within the tolerance: accepted, clipped.
+    assert pixels.to_unit_interval(inside).min() == 0.0
+    assert pixels.to_unit_interval(inside).max() == 1.0
+    with pytest.raises(ValueError, match="must lie in"):
+        pixels.to_unit_interval(inside - 2 * pixels.RANGE_TOLERANCE)  # Beyond it: refused.
+    assert np.array_equal(pixels.unscale_images(pixels_in), pixels_in)  # uint8 passes through.
