@@ -61,6 +61,14 @@ class ReferenceTutorial:
         for _ in range(count):
             self.train_step(next(self.iterator))
 
+    def timed_steps(self, batches, warmup, count):
+        """Seconds for `count` steps after `warmup` more, on the loop's one iterator (the same
+        measure as `FitContender.timed_steps` in throughput.py)."""
+        self.train_steps(batches, warmup)
+        started = time.monotonic()
+        self.train_steps(batches, count)
+        return time.monotonic() - started
+
     def train_for(self, batches, seconds, chunk=20):
         """Train in chunks of steps until `seconds` of wall time have passed; return the steps."""
         started, done = time.monotonic(), 0

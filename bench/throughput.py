@@ -89,14 +89,9 @@ def overhead(args, images):
         contender = make()
         batches = make_dataset(images, REFERENCE_BATCH, seed=0).repeat()
         contender.train_steps(batches, 5)  # Trace and warm up.
-        if isinstance(contender, FitContender):
-            # Timed inside one fit() call, as the reference is timed inside its loop: the start
-            # of a fit() call (a new pass over the data) is not a cost of the step.
-            elapsed = contender.timed_steps(batches, 5, args.steps)
-        else:
-            started = time.monotonic()
-            contender.train_steps(batches, args.steps)
-            elapsed = time.monotonic() - started
+        # Both timed inside their own loop (the reference's, or one fit() call): the start of a
+        # fit() call, a new pass over the data, is not a cost of the step.
+        elapsed = contender.timed_steps(batches, 5, args.steps)
         flops = REFERENCE_BATCH * (g_passes * forward_flops(contender.generator)
                                    + d_passes * forward_flops(contender.discriminator))
         times[name] = elapsed / args.steps
