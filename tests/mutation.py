@@ -40,6 +40,9 @@ TARGETS = {
     "ganlib/exercises/training.py": ["tests/test_exercises_training.py"],
     "ganlib/exercises/evaluation.py": ["tests/test_exercises_evaluation.py"],
     "ganlib/exercises/scaling.py": ["tests/test_exercises_scaling.py"],
+    "ganlib/exercises/classics.py": ["tests/test_exercises_classics.py"],
+    "ganlib/exercises/stability.py": ["tests/test_exercises_stability.py"],
+    "ganlib/exercises/conditional.py": ["tests/test_exercises_conditional.py"],
 }
 
 
