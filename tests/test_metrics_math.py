@@ -2,6 +2,8 @@
 and recall, the softmax scores and nearest-neighbour distances, on made-up features (fast, and
 what `make mutation` runs against ganlib/evaluation/ and ganlib/core/pixels.py)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -187,11 +189,12 @@ def test_square_root_rejects_an_inaccurate_root_at_any_scale():
 
 
 def test_square_root_silences_only_sqrtm_linear_algebra_warnings(monkeypatch):
-    def warns(matrix):
-        import warnings
+    sqrtm = scipy.linalg.sqrtm
+
+    def warns(matrix):  # sqrtm, plus a warning that is not about a singular matrix
         warnings.warn("something else", RuntimeWarning)
-        return scipy.linalg.sqrtm.__wrapped__(matrix) if hasattr(scipy.linalg.sqrtm, "__wrapped__") \
-            else np.sqrt(matrix)
+        return sqrtm(matrix)
+
     monkeypatch.setattr(scipy.linalg, "sqrtm", warns)
     with pytest.warns(RuntimeWarning, match="something else"):
         distances._square_root(np.eye(2))
