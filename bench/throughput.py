@@ -1,6 +1,6 @@
 """Step speed: does ganlib's engine add overhead, and what does a learner's run get per second?
 
-    python bench/throughput.py [--steps 40] [--seconds 30] [--out bench/RESULTS.md]
+    python bench/throughput.py [--steps 40] [--seconds 30] [--repeats 3] [--out bench/RESULTS.md]
 
 1. Overhead, at equal architecture and equal algorithm: the `tutorial` preset through
    `GAN.fit` with `update="simultaneous"` (the tutorial's one-pass step) against the tutorial's
@@ -10,6 +10,10 @@
 2. A learner's speed: each preset through `ganlib.training.train` for `--seconds`, the path
    `ganlib train --minutes` takes, with TensorFlow's op determinism off (the default) and on
    (`--deterministic`), in images/s.
+
+Every measurement is repeated `--repeats` times, the contenders taking turns within each
+repeat, so a slow spell of the shared machine hits them all; tables give the median and the
+spread (min-max), and each ratio is the median of the per-repeat ratios.
 """
 
 import argparse
@@ -19,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import REFERENCE_BATCH, ReferenceTutorial, write_results
+from common import REFERENCE_BATCH, ReferenceTutorial, median_and_spread, write_results
 
 import keras  # noqa: I100
 import numpy as np
@@ -79,42 +83,48 @@ def forward_flops(model):
 def overhead(args, images):
     lines = ["| loop (tutorial preset, batch 256) | steps | s/step | images/s | GFLOP/s |",
              "|---|---|---|---|---|"]
-    times = {}
     contenders = (("reference tf.function loop", lambda: ReferenceTutorial(0), (3, 8)),
                   ("ganlib GAN.fit, simultaneous (the reference's algorithm)",
                    lambda: FitContender("tutorial", 0, "simultaneous"), (3, 8)),
                   ("ganlib GAN.fit, alternating (ganlib's default algorithm)",
                    lambda: FitContender("tutorial", 0, "alternating"), (4, 9)))
-    for name, make, (g_passes, d_passes) in contenders:
-        contender = make()
-        batches = make_dataset(images, REFERENCE_BATCH, seed=0).repeat()
-        contender.train_steps(batches, 5)  # Trace and warm up.
-        # Both timed inside their own loop (the reference's, or one fit() call): the start of a
-        # fit() call, a new pass over the data, is not a cost of the step.
-        elapsed = contender.timed_steps(batches, 5, args.steps)
-        flops = REFERENCE_BATCH * (g_passes * forward_flops(contender.generator)
-                                   + d_passes * forward_flops(contender.discriminator))
-        times[name] = elapsed / args.steps
-        lines.append(f"| {name} | {args.steps} | {elapsed / args.steps:.3f} | "
-                     f"{args.steps * REFERENCE_BATCH / elapsed:.0f} | "
-                     f"{flops * args.steps / elapsed / 1e9:.1f} |")
-    reference, simultaneous, alternating = times.values()
+    times, flops = {name: [] for name, _, _ in contenders}, {}
+    for _ in range(args.repeats):
+        for name, make, (g_passes, d_passes) in contenders:
+            contender = make()
+            batches = make_dataset(images, REFERENCE_BATCH, seed=0).repeat()
+            contender.train_steps(batches, 5)  # Trace and warm up.
+            # Both timed inside their own loop (the reference's, or one fit() call): the start
+            # of a fit() call, a new pass over the data, is not a cost of the step.
+            times[name].append(contender.timed_steps(batches, 5, args.steps) / args.steps)
+            flops[name] = REFERENCE_BATCH * (g_passes * forward_flops(contender.generator)
+                                             + d_passes * forward_flops(contender.discriminator))
+    for name, seconds in times.items():
+        lines.append(f"| {name} | {args.steps} | {median_and_spread(seconds, 3)} | "
+                     f"{median_and_spread([REFERENCE_BATCH / s for s in seconds], 0)} | "
+                     f"{median_and_spread([flops[name] / s / 1e9 for s in seconds], 1)} |")
+    reference, simultaneous, alternating = (np.array(seconds) for seconds in times.values())
     return lines + ["", f"- GAN.fit time per step / reference, same algorithm: "
-                    f"**{simultaneous / reference:.2f}** (1.0: train_step and fit() add nothing)",
-                    f"- alternating / reference: {alternating / reference:.2f}"]
+                    f"**{median_and_spread(simultaneous / reference)}** (1.0: train_step and "
+                    "fit() add nothing)",
+                    f"- alternating / reference: {median_and_spread(alternating / reference)}"]
 
 
 def learner_speed(args, images):
     lines = ["", f"| `ganlib train --minutes {args.seconds / 60:g}` | images/s, op determinism "
              "off (default) | images/s, `--deterministic` | cost of determinism |",
              "|---|---|---|---|"]
-    for preset in args.presets:
-        speeds = []
-        for deterministic in (False, True):
+    speeds = {(preset, deterministic): [] for preset in args.presets
+              for deterministic in (False, True)}
+    for _ in range(args.repeats):
+        for preset, deterministic in speeds:
             # Op determinism cannot be switched off within a process: each run gets its own.
-            speeds.append(run_in_subprocess(preset, deterministic, args.seconds))
-        lines.append(f"| {preset} | {speeds[0]:.0f} | {speeds[1]:.0f} | "
-                     f"{speeds[0] / speeds[1]:.2f}x |")
+            speeds[preset, deterministic].append(
+                run_in_subprocess(preset, deterministic, args.seconds))
+    for preset in args.presets:
+        off, on = np.array(speeds[preset, False]), np.array(speeds[preset, True])
+        lines.append(f"| {preset} | {median_and_spread(off, 0)} | {median_and_spread(on, 0)} | "
+                     f"{median_and_spread(off / on)}x |")
     return lines
 
 
@@ -145,6 +155,7 @@ def main():
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--presets", nargs="+", default=["classic", "default", "conditional"])
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     args = parser.parse_args()
     images, _ = load_mnist("train")
