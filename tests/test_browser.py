@@ -59,6 +59,18 @@ def built_course():
     return out
 
 
+def open_page(driver, path):
+    """Load `path` and wait until that very document has finished loading: on a busy machine
+    Chromium has answered a script from a blank, half-loaded page (0 images) once."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    uri = path.as_uri()
+    driver.get(uri)
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script(
+        "return document.URL === arguments[0] && document.readyState === 'complete' && "
+        "Array.from(document.images).every(i => i.complete);", uri))
+
+
 def page_facts(driver):
     return driver.execute_script("""
         const images = Array.from(document.images);
@@ -79,7 +91,7 @@ def test_every_page_links_loads_its_figures_and_fits_the_window(browser, built_c
     for page in pages:
         for width in WIDTHS:
             browser.set_window_size(width, 900)
-            browser.get((out / page).as_uri())
+            open_page(browser, out / page)
             facts = page_facts(browser)
             assert facts["broken"] == [], (page, facts["broken"])
             assert facts["overflow"] <= 0, f"{page} is {facts['overflow']} px wider than {width} px"
@@ -93,7 +105,7 @@ def test_every_page_links_loads_its_figures_and_fits_the_window(browser, built_c
                 assert (out / target.path).exists(), f"{page} links to missing {link}"
         if page != "index.html":
             assert facts["images"] >= 2, f"{page} shows no figure"  # The badge and a figure.
-    browser.get((out / "index.html").as_uri())
+    open_page(browser, out / "index.html")
     listed = browser.execute_script(
         "return Array.from(document.querySelectorAll('td a[href$=\".html\"]'))"
         ".map(a => a.getAttribute('href'));")
