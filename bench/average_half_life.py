@@ -23,13 +23,12 @@ from pathlib import Path
 from common import write_results
 
 import keras  # noqa: I100  (after common, which imports TensorFlow quietly)
-import numpy as np
 import tensorflow as tf
 
 from ganlib.data import load_mnist
 from ganlib.engine.ema import GeneratorAverage
 from ganlib.evaluation import evaluate
-from ganlib.models import draw
+from ganlib.models import generate
 from ganlib.training import TrainConfig, train
 
 COPY = Path("build/average_half_life")
@@ -81,12 +80,12 @@ def main():
 
     images, labels = load_mnist("train", path=args.data)
     heldout, _ = load_mnist("test", path=args.data)
-    noise = np.random.default_rng(123).standard_normal((args.n, 100)).astype("float32")
     rows = []
 
     def score(epoch, generators):
         for name, generator in generators.items():
-            result = evaluate(draw(generator, noise), n=args.n, real_images=images,
+            # Seeded noise: every generator and epoch is scored on the same noise vectors.
+            result = evaluate(generate(generator, args.n, seed=123), n=args.n, real_images=images,
                               heldout_images=heldout, baselines=False, memorisation=False,
                               kid_subsets=10)
             rows.append({"epoch": epoch, "average": name, **{key: float(result[key]) for key

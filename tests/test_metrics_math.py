@@ -9,6 +9,7 @@ import pytest
 import scipy.linalg
 
 from ganlib import evaluation as metrics
+from ganlib.evaluation import distances, neighbours  # the modules, for their private helpers
 
 # --- Frechet distance ---------------------------------------------------------------------------
 
@@ -164,8 +165,6 @@ def test_nearest_neighbour_distances_in_pixel_units():
 
 
 # --- What `make mutation` showed untested (issue 10): edges, defaults and messages --------------
-
-from ganlib.evaluation import distances, neighbours  # noqa: E402  (the modules, for their helpers)
 
 
 def test_feature_statistics_in_float64_and_named_in_errors():
