@@ -8,12 +8,14 @@ Every contender trains for the same wall-clock budget, exactly as a learner's
 determinism off), once per seed; seeds go round the contenders, so a slow spell of the machine
 hits them all alike. A contender is a preset with settings changed, e.g.
 `r1=default:penalty=r1,penalty_weight=0.1`; by default the contenders are the `classic` preset
-(the course's first default), `default` and `conditional`. The reference is the TensorFlow
-tutorial's loop (`bench/common.py`) for the same time.
+(the course's first default), `default`, `clustered` and `conditional`; a `clustered` run finds
+its clusters (a second or two) before its budget starts, as `ganlib train` does. The reference
+is the TensorFlow tutorial's loop (`bench/common.py`) for the same time.
 
 Each run is scored on `--n` samples by `ganlib.evaluation.evaluate`: FID-MNIST, precision and
-recall; for conditional presets also the share of samples asked for digit k that the classifier
-calls k. A snapshot of the generator after `--early` seconds is scored too. Printed and appended
+recall; for the conditional preset also the share of samples asked for digit k that the
+classifier calls k (`clustered` asks for clusters, not digits). A snapshot of the generator
+after `--early` seconds is scored too. Printed and appended
 to `bench/RESULTS.md`: per contender the median and the spread (min-max) over the seeds, with
 images/s beside FID, and the ratio of the reference's FID to each contender's.
 """
@@ -32,10 +34,11 @@ import numpy as np
 
 from ganlib.data import load_mnist, make_dataset
 from ganlib.evaluation import classify, evaluate
-from ganlib.models import generate, is_conditional
+from ganlib.models import generate, is_conditional, preset_clusters
 from ganlib.training import TrainConfig, train
 
-DEFAULT_CONTENDERS = ("classic=classic", "default=default", "conditional=conditional")
+DEFAULT_CONTENDERS = ("classic=classic", "default=default", "clustered=clustered",
+                      "conditional=conditional")
 
 
 class Snapshot(keras.callbacks.Callback):
@@ -69,11 +72,11 @@ def parse_contender(text):
     return name, preset, overrides
 
 
-def score(generator, n, real_images, heldout_images, baseline=False):
-    samples = generate(generator, n, seed=123)
+def score(generator, n, real_images, heldout_images, asks_digits=False):
+    samples = generate(generator, n, seed=123)  # a conditional generator: its classes in turn
     results = evaluate(samples, n=n, real_images=real_images, heldout_images=heldout_images,
-                       baselines=baseline, memorisation=False, kid_subsets=10)
-    if is_conditional(generator):
+                       baselines=False, memorisation=False, kid_subsets=10)
+    if asks_digits:
         asked = np.arange(n) % 10  # generate asks for the digits in turn
         results["class_accuracy"] = float(np.mean(classify(samples)[1].argmax(axis=1) == asked))
     return results
@@ -90,7 +93,9 @@ def run_contender(preset, overrides, seed, args, images, labels, heldout):
     history, batch = result.history, result.config.batch_size
     row = {"steps": int(sum(history["steps"])), "wall_seconds": round(wall, 1),
            "images_per_second": sum(history["steps"]) * batch / sum(history["seconds"])}
-    row.update(score(result.gan.sampling_generator, args.n, images, heldout))
+    # A clustered preset's classes are clusters, not digits: nothing to check them against.
+    asks_digits = is_conditional(result.gan.generator) and not preset_clusters(preset)
+    row.update(score(result.gan.sampling_generator, args.n, images, heldout, asks_digits))
     if snapshot.weights is not None:
         early = keras.models.clone_model(result.gan.sampling_generator)
         for variable, value in zip(early.variables, snapshot.weights):

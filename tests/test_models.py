@@ -81,7 +81,8 @@ def test_every_preset_shapes_and_counts(name, latent_dim):
     assert np.abs(np.asarray(images)).max() <= 1.0  # tanh output
     assert tuple(discriminator([images, labels] if conditional else images).shape) == (3, 1)
     if conditional:
-        expected_g, expected_d = conditional_counts(latent_dim, preset)
+        expected_g, expected_d = conditional_counts(latent_dim, preset,
+                                                    preset.get("clusters", 10))
     elif preset["family"] == "dcgan":
         expected_g = dcgan_generator_count(latent_dim, preset["generator"]["filters"],
                                            preset["generator"]["kernel_size"])

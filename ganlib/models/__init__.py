@@ -16,7 +16,7 @@ from ganlib.models.conditional import conditional_generator, projection_discrimi
 from ganlib.models.dcgan import MinibatchStddev, dcgan_discriminator, dcgan_generator
 from ganlib.models.mlp import mlp_discriminator, mlp_generator
 from ganlib.models.presets import (PRESETS, TRAINING_DEFAULTS, build_preset, check_preset,
-                                   is_conditional_preset, training_settings)
+                                   is_conditional_preset, preset_clusters, training_settings)
 from ganlib.models.pretrained import load_pretrained
 from ganlib.models.sampling import draw, generate, is_conditional, latent_size, num_classes
 
@@ -24,4 +24,4 @@ __all__ = ["IMAGE_SHAPE", "MinibatchStddev", "PRESETS", "TRAINING_DEFAULTS", "bu
            "check_preset", "conditional_generator", "dcgan_discriminator", "dcgan_generator",
            "draw", "generate", "is_conditional", "is_conditional_preset", "latent_size",
            "load_pretrained", "mlp_discriminator", "mlp_generator", "num_classes",
-           "projection_discriminator", "training_settings"]
+           "preset_clusters", "projection_discriminator", "training_settings"]

@@ -27,16 +27,18 @@ import numpy as np
 import tensorflow as tf
 
 from ganlib.core.files import atomic_write, check_writable, save_generator
+from ganlib.data.clusters import cluster_images
 from ganlib.data.mnist import load_mnist
 from ganlib.data.pipeline import epoch_batches
 from ganlib.engine.gan import GAN
-from ganlib.models.presets import build_preset
+from ganlib.models.presets import build_preset, preset_clusters
 from ganlib.training import callbacks as gan_callbacks
 from ganlib.training import checkpoints
 from ganlib.training.config import TrainConfig, check_same_run
 
 SAMPLE_COLUMNS = 8  # Images per row of each per-epoch grid.
 SAMPLE_COUNT = 64  # An 8x8 grid; a conditional GAN gets ten rows, one per digit.
+# A clustered GAN's grid asks for its clusters in turn, as its samples do.
 
 
 @dataclass
@@ -153,8 +155,14 @@ def build_gan(config, strategy=None):
 
 
 def _fixed_inputs(config):
-    """The fixed noise of the sample grids and, for a conditional GAN, one row per digit."""
-    labels = gan_callbacks.grid_labels(SAMPLE_COLUMNS) if config.conditional else None
+    """The fixed noise of the sample grids and, for a conditional GAN, one row per digit (for a
+    clustered one, the clusters in turn)."""
+    clusters = preset_clusters(config.preset)
+    labels = None
+    if clusters:
+        labels = (np.arange(SAMPLE_COUNT) % clusters).astype("int32")
+    elif config.conditional:
+        labels = gan_callbacks.grid_labels(SAMPLE_COLUMNS)
     count = len(labels) if labels is not None else SAMPLE_COUNT
     noise = np.random.default_rng(config.seed).standard_normal((count, config.latent_dim))
     return noise.astype("float32"), labels
@@ -164,6 +172,9 @@ def _training_data(config, images, labels, data_path):
     if images is None:
         images, labels = load_mnist("train", digits=config.digits, path=data_path,
                                     dataset=config.dataset)
+    clusters = preset_clusters(config.preset)
+    if clusters:  # The clusters stand in for the labels, which are not used.
+        return images, cluster_images(images, clusters, seed=config.seed)
     if config.conditional and labels is None:
         raise ValueError("The conditional preset trains on images and their labels: pass "
                          "labels=... with images=..., or let train() load MNIST.")
@@ -178,7 +189,9 @@ def train(out_dir, config, images=None, labels=None, data_path=None, strategy=No
         out_dir: the run's folder (see the module docstring for what it holds).
         config: the run's settings; settings left at None come from its preset.
         images, labels: uint8 `(n, 28, 28)` (and `(n,)` digits, for a conditional preset) to
-            train on; otherwise MNIST is loaded with `load_mnist(path=data_path, ...)`.
+            train on; otherwise MNIST is loaded with `load_mnist(path=data_path, ...)`. A
+            clustered preset ignores the labels: it groups the images itself
+            (`ganlib.data.clusters`, a second or two) before training starts.
         strategy: a `tf.distribute` strategy (e.g. `MirroredStrategy()` for several GPUs); the
             batch size is then the global batch, split evenly across the replicas.
         callbacks: more Keras callbacks, e.g. `ganlib.evaluation.FIDCallback`.
