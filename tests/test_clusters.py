@@ -7,7 +7,34 @@ import numpy as np
 import pytest
 
 from ganlib.data import cluster_images
-from ganlib.data.clusters import balanced_assignment, principal_components
+from ganlib.data.clusters import (_first_centres, _squared_distances, balanced_assignment,
+                                  principal_components)
+
+
+def blobs(per_blob=50, spread=0.01, seed=0):
+    """Four tight groups of 2-D points at the corners of a 10 x 10 square: `(4 * per_blob, 2)`,
+    and each point's group."""
+    rng = np.random.default_rng(seed)
+    corners = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0], [10.0, 10.0]])
+    groups = np.repeat(np.arange(4), per_blob)
+    return corners[groups] + spread * rng.standard_normal((len(groups), 2)), groups
+
+
+def test_squared_distances_match_a_direct_computation():
+    rng = np.random.default_rng(0)
+    points, centres = rng.standard_normal((7, 3)), rng.standard_normal((4, 3))
+    direct = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)  # (7, 4)
+    np.testing.assert_allclose(_squared_distances(points, centres), direct, atol=1e-12)
+    # A point on a centre is at distance 0, never a rounding error below it.
+    assert _squared_distances(centres[:1] * 1e3, centres[:1] * 1e3)[0, 0] == 0.0
+
+
+def test_kmeans_plus_plus_seeds_one_centre_in_each_far_apart_group():
+    points, groups = blobs()
+    for seed in range(5):
+        centres = _first_centres(points, 4, np.random.default_rng(seed))  # (4, 2)
+        nearest_group = np.round(centres / 10.0) @ np.array([1, 2])  # corner -> group 0..3
+        assert sorted(nearest_group.astype(int)) == [0, 1, 2, 3], (seed, centres)
 
 
 def test_balanced_assignment_gives_every_cluster_its_share_and_each_point_its_nearest_room():
@@ -25,6 +52,19 @@ def test_balanced_assignment_sizes_differ_by_at_most_one(n, k):
     distances = np.random.default_rng(n + k).random((n, k))
     sizes = np.bincount(balanced_assignment(distances), minlength=k)
     assert sizes.sum() == n and sizes.max() - sizes.min() <= 1 and sizes.min() == n // k
+
+
+def test_principal_components_are_the_centred_pixels_projected_on_their_top_directions(
+        mnist_arrays):
+    images = mnist_arrays["x_train"][:400]
+    pixels = images.reshape(400, -1) / 255.0  # (400, 784) in [0, 1]
+    centred = pixels - pixels.mean(axis=0)
+    # The directions come from every fourth image; the top ones are nearly those of all images.
+    directions = np.linalg.svd(centred[::4], full_matrices=False)[2][:5]  # (5, 784)
+    np.testing.assert_allclose(principal_components(images, components=5), centred @ directions.T,
+                               rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="components must be a whole number of at least 1"):
+        principal_components(images, components=0)
 
 
 def test_50_principal_components_keep_most_of_the_pixels_variance(mnist_arrays):
@@ -50,9 +90,29 @@ def test_clusters_are_equal_sized_repeatable_and_group_like_digits(mnist_arrays)
     assert majority > 0.55, majority
 
 
+def test_cluster_images_finds_groups_of_copies_of_four_pictures():
+    # Four different pictures, each copied 25 times with a few pixels changed: the clusters must
+    # be exactly the four pictures, whichever seed starts k-means.
+    rng = np.random.default_rng(0)
+    pictures = rng.integers(0, 256, (4, 28, 28)).astype(np.uint8)
+    which = np.repeat(np.arange(4), 25)
+    images = pictures[which].copy()
+    images[:, 0, :5] = rng.integers(0, 256, (100, 5))
+    for seed in range(3):
+        clusters = cluster_images(images, clusters=4, seed=seed, components=10)
+        for picture in range(4):  # every copy of a picture in one cluster, and only them
+            assert len(set(clusters[which == picture])) == 1
+        assert len(set(clusters)) == 4
+
+
+def test_as_many_clusters_as_images_puts_each_image_alone():
+    images = np.random.default_rng(1).integers(0, 256, (6, 28, 28)).astype(np.uint8)
+    assert sorted(cluster_images(images, clusters=6)) == list(range(6))
+
+
 def test_cluster_images_names_the_fix():
     images = np.zeros((5, 28, 28), np.uint8)
     with pytest.raises(ValueError, match="Cannot make 6 clusters of 5 images"):
         cluster_images(images, clusters=6)
-    with pytest.raises(ValueError, match="clusters"):
+    with pytest.raises(ValueError, match="clusters must be a whole number of at least 2, not 1"):
         cluster_images(images, clusters=1)
