@@ -33,6 +33,13 @@ TRAINING_DEFAULTS = {
     "augment": None, "update": "alternating", "d_steps": 1,
 }
 
+# The `default` preset's training settings, which the presets built on it share.
+DEFAULT_RECIPE = {"batch_size": 32, "d_learning_rate": 6e-4, "g_learning_rate": 6e-4,
+                  "beta_1": 0.0, "beta_2": 0.99, "penalty": "r1", "penalty_weight": 10.0,
+                  "penalty_interval": 4, "ema_half_life": 10_000}
+CONDITIONAL_GENERATOR = {"filters": (64, 32), "strides": (2, 2), "kernel_size": 4,
+                         "embedding_dim": 10}
+
 PRESETS = {
     "tutorial": {
         "family": "dcgan",
@@ -66,33 +73,26 @@ PRESETS = {
         # 2-core CPU (bench/RESULTS.md, "Levers").
         "generator": {"filters": (64, 32), "strides": (2, 2), "kernel_size": 4},
         "discriminator": {"filters": (32, 64, 128), "kernel_size": 4, "dropout": 0.0},
-        "training": {"batch_size": 32, "d_learning_rate": 6e-4, "g_learning_rate": 6e-4,
-                     "beta_1": 0.0, "beta_2": 0.99, "penalty": "r1", "penalty_weight": 10.0,
-                     "penalty_interval": 4, "ema_half_life": 10_000},
+        "training": DEFAULT_RECIPE,
     },
     "conditional": {
         "family": "conditional",
         # The default recipe, class-conditional: the label enters the generator as an embedding
         # beside the noise and the discriminator as a projection (ganlib.models.conditional).
-        "generator": {"filters": (64, 32), "strides": (2, 2), "kernel_size": 4,
-                      "embedding_dim": 10},
+        "generator": CONDITIONAL_GENERATOR,
         "discriminator": {"filters": (32, 64, 128), "kernel_size": 4, "dropout": 0.0},
-        "training": {"batch_size": 32, "d_learning_rate": 6e-4, "g_learning_rate": 6e-4,
-                     "beta_1": 0.0, "beta_2": 0.99, "penalty": "r1", "penalty_weight": 10.0,
-                     "penalty_interval": 4, "ema_half_life": 10_000},
+        "training": DEFAULT_RECIPE,
     },
     "clustered": {
         "family": "conditional",
         # The conditional recipe with the cluster of each image (k-means on its principal
-        # components, no labels) in place of its digit: 30 clusters, each nearly one digit
-        # written one way, gave a lower FID and a higher precision than 10 (bench/RESULTS.md).
+        # components, no labels) in place of its digit. 30 clusters, each mostly one digit
+        # written one way, gave a lower FID than 10 or 50 at the same precision or better
+        # (bench/RESULTS.md, "Self-conditioning").
         "clusters": 30,
-        "generator": {"filters": (64, 32), "strides": (2, 2), "kernel_size": 4,
-                      "embedding_dim": 10},
+        "generator": CONDITIONAL_GENERATOR,
         "discriminator": {"filters": (32, 64, 128), "kernel_size": 4, "dropout": 0.0},
-        "training": {"batch_size": 32, "d_learning_rate": 6e-4, "g_learning_rate": 6e-4,
-                     "beta_1": 0.0, "beta_2": 0.99, "penalty": "r1", "penalty_weight": 10.0,
-                     "penalty_interval": 4, "ema_half_life": 10_000},
+        "training": DEFAULT_RECIPE,
     },
 }
 
