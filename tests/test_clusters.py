@@ -45,6 +45,9 @@ def test_balanced_assignment_gives_every_cluster_its_share_and_each_point_its_ne
     distances = (points[:, None] - np.array([0.0, 1.0, 10.0])[None, :]) ** 2  # (12, 3)
     assignment = balanced_assignment(distances)
     np.testing.assert_array_equal(assignment, [0, 0, 0, 0, 2, 2, 1, 1, 1, 1, 2, 2])
+    # The order the points come in changes nothing: a cluster keeps its closest askers.
+    order = np.random.default_rng(0).permutation(len(points))
+    np.testing.assert_array_equal(balanced_assignment(distances[order]), assignment[order])
 
 
 @pytest.mark.parametrize("n, k", [(10, 3), (7, 7), (100, 30), (31, 2)])
@@ -103,6 +106,16 @@ def test_cluster_images_finds_groups_of_copies_of_four_pictures():
         for picture in range(4):  # every copy of a picture in one cluster, and only them
             assert len(set(clusters[which == picture])) == 1
         assert len(set(clusters)) == 4
+
+
+def test_the_defaults_are_30_clusters_50_components_seed_0_and_20_rounds(mnist_arrays):
+    images = mnist_arrays["x_train"][:600]
+    np.testing.assert_array_equal(cluster_images(images),
+                                  cluster_images(images, 30, seed=0, components=50, iterations=20))
+    # (k-means has settled long before 20 rounds here, so 21 would give the same clusters.)
+    for changed in ({"clusters": 31}, {"seed": 1}, {"components": 51}):
+        arguments = {"clusters": 30, "seed": 0, "components": 50, "iterations": 20, **changed}
+        assert not np.array_equal(cluster_images(images, **arguments), cluster_images(images))
 
 
 def test_as_many_clusters_as_images_puts_each_image_alone():
