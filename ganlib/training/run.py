@@ -38,7 +38,6 @@ from ganlib.training.config import TrainConfig, check_same_run
 
 SAMPLE_COLUMNS = 8  # Images per row of each per-epoch grid.
 SAMPLE_COUNT = 64  # An 8x8 grid; a conditional GAN gets ten rows, one per digit.
-# A clustered GAN's grid asks for its clusters in turn, as its samples do.
 
 
 @dataclass
@@ -156,13 +155,13 @@ def build_gan(config, strategy=None):
 
 def _fixed_inputs(config):
     """The fixed noise of the sample grids and, for a conditional GAN, one row per digit (for a
-    clustered one, the clusters in turn)."""
+    clustered one, its clusters in turn, the order `ganlib.models.generate` draws them in)."""
     clusters = preset_clusters(config.preset)
     labels = None
     if clusters:
-        labels = (np.arange(SAMPLE_COUNT) % clusters).astype("int32")
+        labels = (np.arange(SAMPLE_COUNT) % clusters).astype("int32")  # (64,)
     elif config.conditional:
-        labels = gan_callbacks.grid_labels(SAMPLE_COLUMNS)
+        labels = gan_callbacks.grid_labels(SAMPLE_COLUMNS)  # (80,)
     count = len(labels) if labels is not None else SAMPLE_COUNT
     noise = np.random.default_rng(config.seed).standard_normal((count, config.latent_dim))
     return noise.astype("float32"), labels
