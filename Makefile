@@ -99,13 +99,14 @@ classifier: setup
 	$(BIN)/ganlib train-classifier
 
 # The pretrained generators that ship in ganlib/weights/ (weights only), and their metrics
-# (`make pretrained-default` makes one). The budget is in epochs, so a busy machine changes the
-# time it takes, not the result (about 27 and 12 minutes on a quiet 2-core CPU). A run this long
-# is worth a longer average of the generator than the preset's 10,000 images: 100,000 took the
-# default's FID after 140 epochs from 2.0 to 1.6 (bench/RESULTS.md, "Pretrained").
-PRETRAINED_default ?= --epochs 140 --ema 100000
+# (`make pretrained-clustered` makes one). The budget is in epochs, so a busy machine changes
+# the time it takes, not the result (about 27, 28 and 12 minutes on a quiet 2-core CPU). A run
+# this long is worth a longer average of the generator than the preset's 10,000 images: 100,000
+# took the dcgan preset's FID after 140 epochs from 2.0 to 1.6 (bench/RESULTS.md, "Pretrained").
+PRETRAINED_clustered ?= --epochs 130 --ema 100000
+PRETRAINED_dcgan ?= --epochs 140 --ema 100000
 PRETRAINED_conditional ?= --epochs 60
-pretrained: pretrained-default pretrained-conditional
+pretrained: pretrained-clustered pretrained-dcgan pretrained-conditional
 
 pretrained-%: setup
 	$(BIN)/ganlib train --out build/pretrained-$* --preset $* $(PRETRAINED_$*) --seed 0

@@ -3,7 +3,7 @@
     python bench/average_half_life.py RUN_DIR --epochs 150 [--half-lives 25000,50000,100000]
         [--score-at 140] [--n 10000] [--out bench/RESULTS.md]
 
-RUN_DIR is a `ganlib train` folder with checkpoints (say the `default` preset after 100
+RUN_DIR is a `ganlib train` folder with checkpoints (say the `dcgan` preset after 100
 epochs). It is copied to build/average_half_life/ and the copy trains on to `--epochs`, as
 `ganlib train` would resume it, while more averages of the generator
 (`ganlib.engine.ema.GeneratorAverage`) are kept beside the run's own: they start from the

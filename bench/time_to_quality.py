@@ -7,8 +7,9 @@ Every contender trains for the same wall-clock budget, exactly as a learner's
 `ganlib train --minutes M` does (`ganlib.training.train` with `TrainConfig(minutes=...)`, op
 determinism off), once per seed; seeds go round the contenders, so a slow spell of the machine
 hits them all alike. A contender is a preset with settings changed, e.g.
-`r1=default:penalty=r1,penalty_weight=0.1`; by default the contenders are the `classic` preset
-(the course's first default), `default`, `clustered` and `conditional`; a `clustered` run finds
+`r1=dcgan:penalty=r1,penalty_weight=0.1`; by default the contenders are the `classic` preset
+(the course's first default), `dcgan`, `clustered` (the default) and `conditional`; a
+`clustered` run finds
 its clusters (a second or two) before its budget starts, as `ganlib train` does. The reference
 is the TensorFlow tutorial's loop (`bench/common.py`) for the same time.
 
@@ -37,7 +38,7 @@ from ganlib.evaluation import classify, evaluate
 from ganlib.models import generate, is_conditional, preset_clusters
 from ganlib.training import TrainConfig, train
 
-DEFAULT_CONTENDERS = ("classic=classic", "default=default", "clustered=clustered",
+DEFAULT_CONTENDERS = ("classic=classic", "dcgan=dcgan", "clustered=clustered",
                       "conditional=conditional")
 
 

@@ -27,8 +27,8 @@ from ganlib.engine.gan import UPDATES
 from ganlib.engine.objectives import OBJECTIVES
 from ganlib.engine.penalties import PENALTIES
 from ganlib.evaluation import classifier, report
-from ganlib.models.presets import PRESETS
-from ganlib.models.sampling import generate
+from ganlib.models.presets import DEFAULT_PRESET, PRESETS
+from ganlib.models.sampling import generate, is_conditional, num_classes
 from ganlib.training.callbacks import TrainingDiverged
 from ganlib.training.config import TrainConfig
 from ganlib.training.run import train
@@ -88,8 +88,8 @@ def _add_train_parser(commands):
                                        "(resumes there)")
     add = train_parser.add_argument
     add("--out", required=True, type=Path, help="output folder")
-    add("--preset", default="default", choices=list(PRESETS), help="networks and settings "
-        "(default: %(default)s)")
+    add("--preset", choices=list(PRESETS), help="networks and settings "
+        f"(default: {DEFAULT_PRESET})")
     add("--conditional", action="store_true", help="the same as --preset conditional: choose "
         "the digit when sampling")
     budget = train_parser.add_mutually_exclusive_group()
@@ -181,12 +181,12 @@ def train_config(args):
         "d_steps", "d_learning_rate", "g_learning_rate", "deterministic", "mixed_precision",
         "tensorboard")}
     settings["digits"] = tuple(args.digits) if args.digits else None
-    return TrainConfig(preset="conditional" if args.conditional else args.preset, epochs=epochs,
-                       minutes=args.minutes, **settings)
+    preset = "conditional" if args.conditional else args.preset or DEFAULT_PRESET
+    return TrainConfig(preset=preset, epochs=epochs, minutes=args.minutes, **settings)
 
 
 def run_train(args):
-    if args.conditional and args.preset not in ("default", "conditional"):
+    if args.conditional and args.preset not in (None, "conditional"):
         raise ValueError(f"--conditional trains the conditional preset; it cannot be combined "
                          f"with --preset {args.preset}: leave one out.")
     strategy = tf.distribute.MirroredStrategy() if args.strategy == "mirrored" else None
@@ -201,6 +201,10 @@ def run_sample(args):
     if suffix not in (".npy", ".png"):
         raise ValueError(f"--out {args.out} must end in .npy (uint8 array) or .png (image grid).")
     generator = load_generator(args.generator)
+    if args.digit is not None and is_conditional(generator) and num_classes(generator) != 10:
+        raise ValueError(f"This generator draws {num_classes(generator)} clusters, not digits (a "
+                         "clustered preset's): leave out --digit to draw its clusters in turn, or "
+                         "train with --preset conditional to choose the digit.")
     pixels = unscale_images(generate(generator, args.n, seed=args.seed, labels=args.digit))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".npy":

@@ -28,7 +28,7 @@ def bad(tmp_path_factory, mnist_arrays):
              "no_keys": folder / "no_keys.npz", "idx": folder / "idx",
              "not_a_model": folder / "not_a_model.keras", "latent_8": folder / "latent_8.keras",
              "discriminator": folder / "discriminator.keras", "notebook": folder / "01_x.ipynb",
-             "conditional": folder / "conditional.keras"}
+             "conditional": folder / "conditional.keras", "clustered": folder / "clustered.keras"}
     paths["empty"].write_bytes(b"")
     paths["garbage"].write_bytes(b"this is not a zip archive")
     np.savez(paths["truncated"], x_train=good_images, y_train=labels, x_test=good_images,
@@ -49,6 +49,7 @@ def bad(tmp_path_factory, mnist_arrays):
     generator.save(paths["latent_8"])
     discriminator.save(paths["discriminator"])
     models.conditional_generator(8, filters=(8, 4)).save(paths["conditional"])
+    models.conditional_generator(8, num_classes=30, filters=(8, 4)).save(paths["clustered"])
     paths["notebook"].write_text(
         '{"cells": [{"cell_type": "code", "id": "p", "metadata": {"tags": ["parameters"]}, '
         '"source": "EPOCHS = 3", "outputs": [], "execution_count": null}], "metadata": {}, '
@@ -96,7 +97,7 @@ LIBRARY_CASES = [
     ("digit negative", lambda b, t: _train(b, t, digits=[-1]), ValueError, ["-1", "0 to 9"]),
     ("digits empty", lambda b, t: _train(b, t, digits=[]), ValueError, ["digits is empty"]),
     ("unknown preset", lambda b, t: _train(b, t, preset="huge"),
-     ValueError, ["Unknown preset 'huge'", "default"]),
+     ValueError, ["Unknown preset 'huge'", "clustered"]),
     ("epochs not positive", lambda b, t: _train(b, t, epochs=0), ValueError, ["epochs", "at least 1"]),
     ("minutes not positive", lambda b, t: _train(b, t, epochs=None, minutes=-2),
      ValueError, ["minutes must be a positive number"]),
@@ -192,6 +193,9 @@ CLI_CASES = [
     ("--digit for an unconditional generator",
      ["sample", "--generator", "latent_8", "--n", "4", "--out", "x.npy", "--digit", "3"],
      ["unconditional", "--preset conditional"]),
+    ("--digit for a clustered generator",
+     ["sample", "--generator", "clustered", "--n", "4", "--out", "x.npy", "--digit", "3"],
+     ["draws 30 clusters, not digits", "leave out --digit", "--preset conditional"]),
     ("--digit out of range", ["sample", "--generator", "conditional", "--n", "4", "--out", "x.npy",
                               "--digit", "12"], ["digits are 0 to 9"]),
     ("notebook parameter of the wrong type", ["course", "-p", "EPOCHS", "five"],

@@ -25,7 +25,7 @@ def test_samples_for_digit_k_are_classified_as_k_far_above_chance(mnist_arrays, 
 
 def test_the_clustered_preset_trains_without_labels_on_its_own_clusters(mnist_arrays, tmp_path):
     images = mnist_arrays["x_train"][:320]
-    assert preset_clusters("clustered") == 30 and preset_clusters("default") == 0
+    assert preset_clusters("clustered") == 30 and preset_clusters("dcgan") == 0
     generator, _ = build_preset("clustered")
     assert num_classes(generator) == 30
     config = TrainConfig(preset="clustered", epochs=1, seed=0)

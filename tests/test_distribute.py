@@ -113,7 +113,7 @@ print(json.dumps({"replicas": strategy.num_replicas_in_sync, "history": result.h
 
 # A real GAN's noise: each replica must draw its own, not a copy of the other's.
 with strategy.scope():
-    noisy = GAN(*models.build_preset("default", latent_dim=4), seed=0)
+    noisy = GAN(*models.build_preset("dcgan", latent_dim=4), seed=0)
 per_replica = strategy.run(noisy.sample_noise, args=(3,))
 noise = [tensor.numpy() for tensor in strategy.experimental_local_results(per_replica)]
 print(json.dumps({"same_noise": bool(np.allclose(noise[0], noise[1]))}))

@@ -66,7 +66,7 @@ def test_train_classifier_writes_weights_that_load(tiny_npz, tmp_path):
 
 
 def test_classifier_weights_load_in_a_busy_process_and_errors_name_the_fix(tmp_path):
-    build_preset("default")  # Layers built earlier in the process must not disturb loading.
+    build_preset("dcgan")  # Layers built earlier in the process must not disturb loading.
     copy = tmp_path / "copy.weights.h5"  # Another path, so the cached model is not reused.
     shutil.copy(classifier.WEIGHTS_PATH, copy)
     for name in ("conv_1", "features", "logits"):
@@ -205,7 +205,7 @@ def test_metric_functions_reject_bad_arguments(call, message):
 
 # --- Training callback and command line ----------------------------------------------------------
 
-@pytest.mark.parametrize("preset", ["default", "conditional"])
+@pytest.mark.parametrize("preset", ["dcgan", "conditional"])
 def test_fid_callback_logs_fid_during_gan_fit(mnist_arrays, preset):
     keras.utils.set_random_seed(0)
     gan = GAN(*build_preset(preset), seed=0)

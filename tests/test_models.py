@@ -7,6 +7,7 @@ import pytest
 from ganlib import models
 from ganlib.models.pretrained import load_pretrained, pretrained_path
 from ganlib.models.sampling import generator_labels
+from ganlib.training import TrainConfig
 
 
 def dcgan_generator_count(latent_dim, filters, kernel_size):
@@ -163,13 +164,18 @@ def test_minibatch_stddev_appends_the_mean_standard_deviation():
     np.testing.assert_allclose(out[..., 3], np.mean(np.std(x, axis=0)), rtol=1e-4)
 
 
-@pytest.mark.parametrize("preset", ["default", "conditional"])
+@pytest.mark.parametrize("preset", ["clustered", "dcgan", "conditional"])
 def test_the_shipped_generators_load_into_their_presets(preset):
     assert pretrained_path(preset).exists(), "make pretrained"
     generator = load_pretrained(preset)
     assert generator.count_params() == models.build_preset(preset)[0].count_params()
     images = models.generate(generator, 20, seed=0)
     assert images.shape == (20, 28, 28, 1) and images.std() > 0.1  # Trained: not a blank page.
+
+
+def test_the_default_preset_is_the_one_loaded_and_trained_unless_told():
+    assert models.DEFAULT_PRESET == "clustered" and TrainConfig().preset == "clustered"
+    assert models.num_classes(load_pretrained()) == models.preset_clusters("clustered") == 30
 
 
 def test_load_pretrained_names_the_fix():

@@ -15,12 +15,13 @@ from ganlib.core.pixels import IMAGE_SHAPE
 from ganlib.models.conditional import conditional_generator, projection_discriminator
 from ganlib.models.dcgan import MinibatchStddev, dcgan_discriminator, dcgan_generator
 from ganlib.models.mlp import mlp_discriminator, mlp_generator
-from ganlib.models.presets import (PRESETS, TRAINING_DEFAULTS, build_preset, check_preset,
-                                   is_conditional_preset, preset_clusters, training_settings)
+from ganlib.models.presets import (DEFAULT_PRESET, PRESETS, TRAINING_DEFAULTS, build_preset,
+                                   check_preset, is_conditional_preset, preset_clusters,
+                                   training_settings)
 from ganlib.models.pretrained import load_pretrained
 from ganlib.models.sampling import draw, generate, is_conditional, latent_size, num_classes
 
-__all__ = ["IMAGE_SHAPE", "MinibatchStddev", "PRESETS", "TRAINING_DEFAULTS", "build_preset",
+__all__ = ["DEFAULT_PRESET", "IMAGE_SHAPE", "MinibatchStddev", "PRESETS", "TRAINING_DEFAULTS", "build_preset",
            "check_preset", "conditional_generator", "dcgan_discriminator", "dcgan_generator",
            "draw", "generate", "is_conditional", "is_conditional_preset", "latent_size",
            "load_pretrained", "mlp_discriminator", "mlp_generator", "num_classes",

@@ -7,12 +7,14 @@ A preset names a network family and its sizes, and the training settings that go
   weights), batch 256, Adam(1e-4): the recipe the course is measured against.
 - `mlp`: a fully connected GAN, the classic Keras example.
 - `classic`: the course's first default, a narrow DCGAN with the cross-entropy game.
-- `default`: the GAN this course trains; it reaches clean digits in minutes on a laptop CPU.
-- `conditional`: the same blocks, class-conditional (`ganlib.models.conditional`): you choose
-  the digit.
-- `clustered`: the conditional networks, conditioned on 30 clusters of similar training images
-  that `ganlib.data.clusters` finds without labels (a self-conditioned GAN): an unconditional
-  model of the images that trains like a conditional one.
+- `dcgan`: the course's plain DCGAN, the networks notebooks 02-06 build: a small generator and
+  a three-block discriminator kept smooth by a lazy R1 penalty.
+- `clustered` (the default, `DEFAULT_PRESET`): the `dcgan` blocks, conditioned on 30 clusters of
+  similar training images that `ganlib.data.clusters` finds without labels (a self-conditioned
+  GAN): an unconditional model of the images that trains like a conditional one, and the
+  course's best at clean digits in minutes on a laptop CPU.
+- `conditional`: the same networks conditioned on the digits' labels
+  (`ganlib.models.conditional`): you choose the digit.
 """
 
 from ganlib.core.arguments import one_of
@@ -33,7 +35,7 @@ TRAINING_DEFAULTS = {
     "augment": None, "update": "alternating", "d_steps": 1,
 }
 
-# The `default` preset's training settings, which the presets built on it share.
+# The training settings of the dcgan, clustered and conditional presets.
 DEFAULT_RECIPE = {"batch_size": 32, "d_learning_rate": 6e-4, "g_learning_rate": 6e-4,
                   "beta_1": 0.0, "beta_2": 0.99, "penalty": "r1", "penalty_weight": 10.0,
                   "penalty_interval": 4, "ema_half_life": 10_000}
@@ -65,7 +67,7 @@ PRESETS = {
         "discriminator": {"filters": (32, 64), "kernel_size": 4, "dropout": 0.0},
         "training": {"batch_size": 32, "d_learning_rate": 2e-4, "g_learning_rate": 4e-4},
     },
-    "default": {
+    "dcgan": {
         "family": "dcgan",
         # A generator half as wide as the classic one (as good per image, 40% faster), and a
         # discriminator with a third block (4x4x128 before the score) kept smooth by a lazy R1
@@ -77,7 +79,7 @@ PRESETS = {
     },
     "conditional": {
         "family": "conditional",
-        # The default recipe, class-conditional: the label enters the generator as an embedding
+        # The dcgan recipe, class-conditional: the label enters the generator as an embedding
         # beside the noise and the discriminator as a projection (ganlib.models.conditional).
         "generator": CONDITIONAL_GENERATOR,
         "discriminator": {"filters": (32, 64, 128), "kernel_size": 4, "dropout": 0.0},
@@ -87,14 +89,18 @@ PRESETS = {
         "family": "conditional",
         # The conditional recipe with the cluster of each image (k-means on its principal
         # components, no labels) in place of its digit. 30 clusters, each mostly one digit
-        # written one way, gave a lower FID than 10 or 50 at the same precision or better
-        # (bench/RESULTS.md, "Self-conditioning").
+        # written one way, gave a lower FID than 10 or 50 at the same precision or better, and
+        # a third of the dcgan preset's FID in five minutes (bench/RESULTS.md,
+        # "Self-conditioning"): the course's default.
         "clusters": 30,
         "generator": CONDITIONAL_GENERATOR,
         "discriminator": {"filters": (32, 64, 128), "kernel_size": 4, "dropout": 0.0},
         "training": DEFAULT_RECIPE,
     },
 }
+
+# The preset `ganlib train`, `TrainConfig`, `build_preset` and `load_pretrained` use unless told.
+DEFAULT_PRESET = "clustered"
 
 
 def check_preset(name):
@@ -117,7 +123,7 @@ def training_settings(name):
     return {**TRAINING_DEFAULTS, **check_preset(name)["training"]}
 
 
-def build_preset(name="default", latent_dim=100, output_activation="tanh", num_classes=10):
+def build_preset(name=DEFAULT_PRESET, latent_dim=100, output_activation="tanh", num_classes=10):
     """Build `(generator, discriminator)` for the preset `name`.
 
     The generator maps `(batch, latent_dim)` noise (and, for `conditional` and `clustered`,

@@ -5,7 +5,8 @@ the preset's network built from this code, so the same file loads under every Ke
 course supports (a whole-model `.keras` file written by a newer Keras does not load in an older
 one). Nothing is downloaded.
 
-- `load_pretrained(preset)`: the trained generator of "default" or "conditional".
+- `load_pretrained(preset)`: the trained generator of the default preset ("clustered"), of the
+  plain "dcgan" (noise alone decides its digits) or of "conditional".
 - `export_pretrained(generator_path, preset)`: write a trained `generator.keras` (what
   `ganlib train` saves) as the shipped weights of `preset`.
 """
@@ -13,19 +14,20 @@ one). Nothing is downloaded.
 from pathlib import Path
 
 from ganlib.core.files import WEIGHTS_DIR, load_generator
-from ganlib.models.presets import build_preset, check_preset
+from ganlib.models.presets import DEFAULT_PRESET, build_preset, check_preset
 
-PRETRAINED = ("default", "conditional")
+PRETRAINED = (DEFAULT_PRESET, "dcgan", "conditional")
 
 
-def pretrained_path(preset="default"):
+def pretrained_path(preset=DEFAULT_PRESET):
     """Where the shipped weights of `preset`'s generator live."""
     return WEIGHTS_DIR / f"generator_{preset}.weights.h5"
 
 
-def load_pretrained(preset="default"):
-    """The generator of `preset` that ships with ganlib: noise `(batch, 100)` (and labels
-    `(batch,)` for "conditional") -> images `(batch, 28, 28, 1)` in [-1, 1]."""
+def load_pretrained(preset=DEFAULT_PRESET):
+    """The generator of `preset` that ships with ganlib: noise `(batch, 100)`, with labels
+    `(batch,)` for "clustered" (clusters 0-29) and "conditional" (digits), -> images
+    `(batch, 28, 28, 1)` in [-1, 1]. `ganlib.generate` fills the labels in for you."""
     if preset not in PRETRAINED:
         raise ValueError(f"No pretrained generator for preset {preset!r}: choose one of "
                          f"{', '.join(PRETRAINED)}.")

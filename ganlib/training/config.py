@@ -23,7 +23,7 @@ from ganlib.engine.augment import make_augment
 from ganlib.engine.gan import UPDATES
 from ganlib.engine.objectives import OBJECTIVES
 from ganlib.engine.penalties import PENALTIES
-from ganlib.models.presets import is_conditional_preset, training_settings
+from ganlib.models.presets import DEFAULT_PRESET, is_conditional_preset, training_settings
 
 # Settings a resumed run may change; every other one must match the run's config.json.
 CHANGEABLE_ON_RESUME = ("epochs", "minutes", "d_learning_rate", "g_learning_rate",
@@ -47,7 +47,7 @@ class TrainConfig:
     "auto" (on a GPU only), "on" or "off"; `tensorboard` writes TensorBoard logs beside the run.
     """
 
-    preset: str = "default"
+    preset: str = DEFAULT_PRESET
     epochs: Optional[int] = None
     minutes: Optional[float] = None
     batch_size: Optional[int] = None
