@@ -37,14 +37,15 @@ class TrainConfig:
 
     Budget (give one): `epochs` in all, counted from the start of the run, or `minutes` of wall
     time. Data: `dataset`, `digits` (e.g. [0] for a GAN of zeros), `scale` ("tanh" for data in
-    [-1, 1], "sigmoid" for [0, 1]). Networks: `preset`, `latent_dim`. The game (None: the
-    preset's): `objective`, `label_smoothing`, `penalty` ("r1", "r2", "r1+r2", "gp" or "none"),
-    `penalty_weight`, `penalty_interval`, `ema_half_life` (images; 0 is off), `augment`
-    ("translation,cutout", or "none"), `update`, `d_steps`. Optimisation (None: the preset's):
-    `batch_size`, `d_learning_rate`, `g_learning_rate`, `beta_1`, `beta_2` (Adam's). Running:
-    `seed`; `deterministic` turns on TensorFlow's op determinism, so a seeded run on a CPU repeats
-    bit for bit (it can cost speed: 1.6x on a CPU in one measurement); `mixed_precision`
-    "auto" (on a GPU only), "on" or "off"; `tensorboard` writes TensorBoard logs beside the run.
+    [-1, 1], "sigmoid" for [0, 1]). Networks: `preset` ("clustered" unless told), `latent_dim`.
+    The game (None: the preset's): `objective`, `label_smoothing`, `penalty` ("r1", "r2",
+    "r1+r2", "gp" or "none"), `penalty_weight`, `penalty_interval`, `ema_half_life` (images; 0 is
+    off), `augment` ("translation,cutout", or "none"), `update`, `d_steps`. Optimisation (None:
+    the preset's): `batch_size`, `d_learning_rate`, `g_learning_rate`, `beta_1`, `beta_2`
+    (Adam's). Running: `seed`; `deterministic` turns on TensorFlow's op determinism, so a seeded
+    run on a CPU repeats bit for bit (it can cost speed: 1.6x on a CPU in one measurement);
+    `mixed_precision` "auto" (on a GPU only), "on" or "off"; `tensorboard` writes TensorBoard
+    logs beside the run.
     """
 
     preset: str = DEFAULT_PRESET
