@@ -154,7 +154,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--presets", nargs="+", default=["classic", "dcgan", "clustered", "conditional"])
+    parser.add_argument("--presets", nargs="+",
+                        default=["classic", "dcgan", "clustered", "conditional"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     args = parser.parse_args()

@@ -9,8 +9,8 @@ determinism off), once per seed; seeds go round the contenders, so a slow spell 
 hits them all alike. A contender is a preset with settings changed, e.g.
 `r1=dcgan:penalty=r1,penalty_weight=0.1`; by default the contenders are the `classic` preset
 (the course's first default), `dcgan`, `clustered` (the default) and `conditional`; a
-`clustered` run finds
-its clusters (a second or two) before its budget starts, as `ganlib train` does. The reference
+`clustered` run finds its clusters (a second or two) before its budget starts, as `ganlib
+train` does. The reference
 is the TensorFlow tutorial's loop (`bench/common.py`) for the same time.
 
 Each run is scored on `--n` samples by `ganlib.evaluation.evaluate`: FID-MNIST, precision and

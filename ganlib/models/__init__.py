@@ -21,8 +21,8 @@ from ganlib.models.presets import (DEFAULT_PRESET, PRESETS, TRAINING_DEFAULTS, b
 from ganlib.models.pretrained import load_pretrained
 from ganlib.models.sampling import draw, generate, is_conditional, latent_size, num_classes
 
-__all__ = ["DEFAULT_PRESET", "IMAGE_SHAPE", "MinibatchStddev", "PRESETS", "TRAINING_DEFAULTS", "build_preset",
-           "check_preset", "conditional_generator", "dcgan_discriminator", "dcgan_generator",
-           "draw", "generate", "is_conditional", "is_conditional_preset", "latent_size",
-           "load_pretrained", "mlp_discriminator", "mlp_generator", "num_classes",
+__all__ = ["DEFAULT_PRESET", "IMAGE_SHAPE", "MinibatchStddev", "PRESETS", "TRAINING_DEFAULTS",
+           "build_preset", "check_preset", "conditional_generator", "dcgan_discriminator",
+           "dcgan_generator", "draw", "generate", "is_conditional", "is_conditional_preset",
+           "latent_size", "load_pretrained", "mlp_discriminator", "mlp_generator", "num_classes",
            "preset_clusters", "projection_discriminator", "training_settings"]
